@@ -1,0 +1,63 @@
+import { timingSafeEqual } from "node:crypto";
+
+/**
+ * Bytes are bytes: `Uint8Array` inside, hex only at the edges. Hex here is lowercase,
+ * with no `0x`, unless a function says otherwise.
+ */
+const HEX_RE = /^(?:[0-9a-fA-F]{2})*$/;
+
+export function toHex(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("hex");
+}
+
+/** `0x`-prefixed lowercase hex, for viem and Solidity. */
+export function toHex0x(bytes: Uint8Array): `0x${string}` {
+  return `0x${toHex(bytes)}`;
+}
+
+/** Parses hex with or without `0x`. Returns undefined on anything that is not whole-byte hex. */
+export function tryFromHex(text: string): Uint8Array | undefined {
+  const body = text.startsWith("0x") || text.startsWith("0X") ? text.slice(2) : text;
+  if (!HEX_RE.test(body)) return undefined;
+  return new Uint8Array(Buffer.from(body, "hex"));
+}
+
+export function fromHex(text: string): Uint8Array {
+  const bytes = tryFromHex(text);
+  if (!bytes) throw new TypeError("not a whole-byte hex string");
+  return bytes;
+}
+
+export function concatBytes(...parts: Uint8Array[]): Uint8Array {
+  let length = 0;
+  for (const part of parts) length += part.length;
+  const out = new Uint8Array(length);
+  let offset = 0;
+  for (const part of parts) {
+    out.set(part, offset);
+    offset += part.length;
+  }
+  return out;
+}
+
+export function utf8(text: string): Uint8Array {
+  return new TextEncoder().encode(text);
+}
+
+/** Byte equality for public data. */
+export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** Constant-time equality for secrets (nonces, keys, MACs). Length is not secret. */
+export function secretEqual(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  return timingSafeEqual(a, b);
+}
+
+export function isAllZero(bytes: Uint8Array): boolean {
+  for (const byte of bytes) if (byte !== 0) return false;
+  return true;
+}
