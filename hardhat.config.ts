@@ -10,6 +10,25 @@ import "@nomicfoundation/hardhat-toolbox";
  */
 const SOLC_VERSION = "0.8.28";
 
+/**
+ * Hardhat 2 fetches a banner and a version notice from GitHub after tasks run on a TTY,
+ * and may ask for telemetry. basekms never sends traffic beyond loopback, so both are
+ * switched off here, before any task runs.
+ */
+function keepHardhatOffline(): void {
+  process.env.HARDHAT_DISABLE_TELEMETRY_PROMPT = "true";
+  const noop = async (): Promise<void> => {};
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    require("hardhat/internal/cli/banner-manager").BannerManager.prototype.showBanner = noop;
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    require("hardhat/internal/cli/version-notifier").showNewVersionNotification = noop;
+  } catch {
+    // Internal paths moved: nothing to patch.
+  }
+}
+keepHardhatOffline();
+
 subtask(TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD).setAction(async (args: { solcVersion: string }, _hre, runSuper) => {
   if (args.solcVersion !== SOLC_VERSION) return runSuper(args);
   // eslint-disable-next-line @typescript-eslint/no-require-imports
