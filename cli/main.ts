@@ -3,6 +3,7 @@ import { describeError, EXIT_FAILED, EXIT_OK, EXIT_USAGE } from "./output";
 import { UsageError } from "../core/errors";
 import { registerDevCommand } from "./commands/dev";
 import { registerDeployCommand } from "./commands/deploy";
+import { registerQuoteCommands } from "./commands/quote";
 
 /**
  * The one `basekms` CLI: `basekms <area> <verb>`. Each area registers its commands here.
@@ -16,6 +17,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerDevCommand(program);
   registerDeployCommand(program);
+  registerQuoteCommands(program);
   return program;
 }
 

@@ -61,6 +61,9 @@ export type AttestationErrorCode =
   | "EVENT_LOG_MALFORMED"
   | "EVENT_LOG_MISMATCH"
   | "EVENT_LOG_EVENT_MISSING"
-  | "EVENT_LOG_EVENT_DUPLICATED";
+  | "EVENT_LOG_EVENT_DUPLICATED"
+  | "EVENT_LOG_DIGEST_MISMATCH"
+  // app-compose.json (compose hash)
+  | "APP_COMPOSE_MALFORMED";
 
 export class AttestationError extends BaseError<AttestationErrorCode> {}

@@ -1,0 +1,3 @@
+export { parseQuote } from "./parseQuote";
+export { decodeQuoteInput, type DecodedQuoteInput, type QuoteInputFormat } from "./decodeQuoteInput";
+export * from "./layout";
