@@ -12,8 +12,9 @@ import {IAppRegistry} from "./interfaces/IAppRegistry.sol";
  * proxy: only each app's own signers can change that app. See {IAppRegistry} and
  * docs/contracts-app-registry.md.
  *
- * Storage is laid out for a cheap approval: one app slot, one membership slot per signer and one
- * release slot are read, and only the release slot is written.
+ * Storage is laid out for a cheap approval: one app slot, one membership slot per approver and one
+ * release slot are read, and only the release slot is written. A current signer that sends the
+ * transaction itself counts as one approval without a signature, which is the cheapest path.
  */
 contract AppRegistry is IAppRegistry, EIP712 {
     /// @dev Largest signer set; keeps every loop and the `uint8` counters bounded.
@@ -35,10 +36,15 @@ contract AppRegistry is IAppRegistry, EIP712 {
     bytes32 public constant APP_FREEZE_TYPEHASH =
         keccak256("AppFreeze(bytes20 appId,uint64 configVersion,uint64 deadline)");
 
-    /// @dev One storage slot per app (8 + 8 + 1 + 1 + 1 + 1 bytes).
+    /// @dev One storage slot per app (8 + 4 + 4 + 8 + 1 + 1 + 1 + 1 = 28 bytes). Notice periods fit
+    /// in 32 bits because they are at most `MAX_NOTICE_PERIOD`. `previousNoticePeriod` is the notice
+    /// floor a lowering update left behind: approvals get at least that notice until
+    /// `previousNoticeUntil` (see {_effectiveNoticePeriod}).
     struct App {
         uint64 configVersion;
-        uint64 noticePeriod;
+        uint32 noticePeriod;
+        uint32 previousNoticePeriod;
+        uint64 previousNoticeUntil;
         uint8 threshold;
         uint8 signerCount;
         bool frozen;
@@ -75,7 +81,9 @@ contract AppRegistry is IAppRegistry, EIP712 {
         appId = bytes20(keccak256(abi.encode(block.chainid, address(this), ++_appCount)));
         _apps[appId] = App({
             configVersion: 1,
-            noticePeriod: noticePeriod,
+            noticePeriod: uint32(noticePeriod),
+            previousNoticePeriod: 0,
+            previousNoticeUntil: 0,
             threshold: threshold,
             signerCount: uint8(signers.length),
             frozen: false,
@@ -98,14 +106,15 @@ contract AppRegistry is IAppRegistry, EIP712 {
         uint32 nonce = release.nonce;
         if (nonce != 0 && release.revokedAt == 0) revert AppRegistryReleaseAlreadyApproved(appId, composeHash);
 
-        bytes32 digest = _releaseDigest(appId, composeHash, metadataDigest, nonce, deadline);
-        address[] memory cosigners = _checkSignatures(appId, app, digest, signatures);
+        // With no signatures there is nothing to verify: skip the EIP-712 hashing.
+        bytes32 digest = signatures.length == 0
+            ? bytes32(0)
+            : _releaseDigest(appId, composeHash, metadataDigest, nonce, deadline);
+        address[] memory approvers = _checkApprovals(appId, app, digest, signatures);
 
-        uint64 activatesAt = uint64(block.timestamp) + app.noticePeriod;
-        release.activatesAt = activatesAt;
-        release.revokedAt = 0;
-        release.nonce = nonce + 1;
-        emit ReleaseApproved(appId, composeHash, metadataDigest, activatesAt, nonce, cosigners);
+        uint64 activatesAt = uint64(block.timestamp) + _effectiveNoticePeriod(app);
+        _storeApprovedRelease(release, activatesAt, nonce + 1);
+        emit ReleaseApproved(appId, composeHash, metadataDigest, activatesAt, nonce, approvers);
     }
 
     /// @inheritdoc IAppRegistry
@@ -141,26 +150,37 @@ contract AppRegistry is IAppRegistry, EIP712 {
             app.configVersion,
             deadline
         );
-        _checkSignatures(appId, app, digest, signatures);
+        _checkApprovals(appId, app, digest, signatures);
 
+        (uint32 previousNoticePeriod, uint64 previousNoticeUntil) = _noticeFloorAfterUpdate(app, newNoticePeriod);
         uint64 newVersion = app.configVersion + 1;
         _apps[appId] = App({
             configVersion: newVersion,
-            noticePeriod: newNoticePeriod,
+            noticePeriod: uint32(newNoticePeriod),
+            previousNoticePeriod: previousNoticePeriod,
+            previousNoticeUntil: previousNoticeUntil,
             threshold: newThreshold,
             signerCount: uint8(newSigners.length),
             frozen: false,
             exists: true
         });
         _storeSigners(appId, newVersion, newSigners);
-        emit AppConfigUpdated(appId, newVersion, newSigners, newThreshold, newNoticePeriod);
+        emit AppConfigUpdated(
+            appId,
+            newVersion,
+            newSigners,
+            newThreshold,
+            newNoticePeriod,
+            previousNoticePeriod,
+            previousNoticeUntil
+        );
     }
 
     /// @inheritdoc IAppRegistry
     function freezeApp(bytes20 appId, uint64 deadline, SignerSignature[] calldata signatures) external {
         App memory app = _writableApp(appId, deadline);
         bytes32 digest = _appFreezeDigest(appId, app.configVersion, deadline);
-        _checkSignatures(appId, app, digest, signatures);
+        _checkApprovals(appId, app, digest, signatures);
 
         _apps[appId].frozen = true;
         emit AppFrozen(appId, app.configVersion);
@@ -193,6 +213,19 @@ contract AppRegistry is IAppRegistry, EIP712 {
     {
         App memory app = _existingApp(appId);
         return (_signerLists[appId][app.configVersion], app.threshold, app.noticePeriod, app.configVersion, app.frozen);
+    }
+
+    /// @inheritdoc IAppRegistry
+    function getNoticeFloor(
+        bytes20 appId
+    ) external view returns (uint64 previousNoticePeriod, uint64 previousNoticeUntil) {
+        App memory app = _existingApp(appId);
+        return (app.previousNoticePeriod, app.previousNoticeUntil);
+    }
+
+    /// @inheritdoc IAppRegistry
+    function effectiveNoticePeriod(bytes20 appId) external view returns (uint64) {
+        return _effectiveNoticePeriod(_existingApp(appId));
     }
 
     /// @inheritdoc IAppRegistry
@@ -236,16 +269,19 @@ contract AppRegistry is IAppRegistry, EIP712 {
     // ---------------------------------------------------------------- internals
 
     /// @dev The app's slot. Requirements: the app exists.
-    function _existingApp(bytes20 appId) private view returns (App memory app) {
-        app = _apps[appId];
+    function _existingApp(bytes20 appId) private view returns (App memory) {
+        App memory app = _apps[appId];
         if (!app.exists) revert AppRegistryUnknownApp(appId);
+        return app;
     }
 
     /// @dev The app, if a k-signed change to it may still be made before `deadline`.
-    function _writableApp(bytes20 appId, uint64 deadline) private view returns (App memory app) {
-        app = _existingApp(appId);
+    function _writableApp(bytes20 appId, uint64 deadline) private view returns (App memory) {
+        App memory app = _apps[appId];
+        if (!app.exists) revert AppRegistryUnknownApp(appId);
         if (app.frozen) revert AppRegistryAppFrozen(appId);
         if (block.timestamp > deadline) revert AppRegistryDeadlineExpired(deadline);
+        return app;
     }
 
     /// @dev The count, threshold and notice-period rules of a configuration; zero and duplicate
@@ -271,19 +307,72 @@ contract AppRegistry is IAppRegistry, EIP712 {
     }
 
     /**
-     * @dev Checks a k-of-n bundle against the app's current configuration and returns its signers.
-     * Ascending order makes the duplicate check one comparison per entry, with no extra storage.
+     * @dev Writes an approved, unrevoked record `{activatesAt, revokedAt: 0, nonce}` with one SSTORE.
+     * Assigning the three fields one by one makes the compiler write the slot three times (about
+     * 400 gas more). The word follows {Release}'s layout: `activatesAt` in bits 0-63, `revokedAt`
+     * in bits 64-127, `nonce` in bits 128-159; the tests read every field back through {getRelease}.
      */
-    function _checkSignatures(
+    function _storeApprovedRelease(Release storage release, uint64 activatesAt, uint32 nonce) private {
+        uint256 word = uint256(activatesAt) | (uint256(nonce) << 128);
+        assembly ("memory-safe") {
+            sstore(release.slot, word)
+        }
+    }
+
+    /**
+     * @dev The notice an approval made in this block gets: the current notice period, or the floor
+     * an earlier lowering update left, while that floor still applies.
+     */
+    function _effectiveNoticePeriod(App memory app) private view returns (uint64) {
+        uint32 notice = app.noticePeriod;
+        if (block.timestamp < app.previousNoticeUntil && app.previousNoticePeriod > notice) {
+            notice = app.previousNoticePeriod;
+        }
+        return notice;
+    }
+
+    /**
+     * @dev The notice floor to store with a configuration update. Lowering the notice period must
+     * not shorten the public notice: approvals keep getting the notice period being replaced until
+     * that much time has passed since this update. A floor that still applies is kept too, so a
+     * chain of lowering updates cannot walk around it; one pair holds both (the larger period
+     * until the later end). Raising or keeping the notice period keeps the stored floor as it is.
+     */
+    function _noticeFloorAfterUpdate(
+        App memory app,
+        uint64 newNoticePeriod
+    ) private view returns (uint32 previousNoticePeriod, uint64 previousNoticeUntil) {
+        previousNoticePeriod = app.previousNoticePeriod;
+        previousNoticeUntil = app.previousNoticeUntil;
+        uint32 replaced = app.noticePeriod;
+        if (newNoticePeriod >= replaced) return (previousNoticePeriod, previousNoticeUntil);
+        if (block.timestamp >= previousNoticeUntil) (previousNoticePeriod, previousNoticeUntil) = (0, 0);
+        uint64 replacedUntil = uint64(block.timestamp) + replaced;
+        if (replaced > previousNoticePeriod) previousNoticePeriod = replaced;
+        if (replacedUntil > previousNoticeUntil) previousNoticeUntil = replacedUntil;
+    }
+
+    /**
+     * @dev Checks the approvals of a k-signed action against the app's current configuration and
+     * returns the approvers in ascending address order. `msg.sender` counts as one approval when it
+     * is a current signer (an EOA or a contract wallet such as a Safe executing the call); every
+     * other approver needs a signature over `digest` in `signatures`. Ascending order makes the
+     * duplicate check one comparison per entry, with no extra storage; the sender is merged into
+     * that order, so it may not appear in the bundle as well.
+     */
+    function _checkApprovals(
         bytes20 appId,
         App memory app,
         bytes32 digest,
         SignerSignature[] calldata signatures
-    ) private view returns (address[] memory cosigners) {
-        uint256 count = signatures.length;
-        if (count < app.threshold) revert AppRegistryInsufficientSignatures(count, app.threshold);
+    ) private view returns (address[] memory approvers) {
         mapping(address => bool) storage members = _isSigner[appId][app.configVersion];
-        cosigners = new address[](count);
+        bool senderPending = members[msg.sender];
+        uint256 count = signatures.length;
+        uint256 total = senderPending ? count + 1 : count;
+        if (total < app.threshold) revert AppRegistryInsufficientSignatures(total, app.threshold);
+        approvers = new address[](total);
+        uint256 next;
         address previous;
         for (uint256 i; i < count; ++i) {
             SignerSignature calldata entry = signatures[i];
@@ -292,11 +381,17 @@ contract AppRegistry is IAppRegistry, EIP712 {
                 if (signer == previous) revert AppRegistryDuplicateSigner(signer);
                 revert AppRegistrySignersNotSorted();
             }
+            if (senderPending && signer >= msg.sender) {
+                if (signer == msg.sender) revert AppRegistryDuplicateSigner(signer);
+                approvers[next++] = msg.sender;
+                senderPending = false;
+            }
             if (!members[signer]) revert AppRegistryNotASigner(appId, signer);
             if (!_isValidSignature(signer, digest, entry.signature)) revert AppRegistryInvalidSignature(signer);
-            cosigners[i] = signer;
+            approvers[next++] = signer;
             previous = signer;
         }
+        if (senderPending) approvers[next] = msg.sender;
     }
 
     /**

@@ -37,10 +37,10 @@ export function registerQuoteCommands(program: Command): void {
     .option("--json", "print one JSON object")
     .action(async (file: string, options: QuoteVerifyOptions) => {
       const now = options.now === undefined ? Math.floor(Date.now() / 1000) : parseTimeSetting("--now", options.now);
-      const input = decodeQuoteInput(readFileOrUsage(file, "<quote>"));
-      const eventLog = options.eventLog === undefined ? input.eventLog : readJsonOrUsage(options.eventLog, "--event-log");
+      const quoteFile = readFileOrUsage(file, "<quote>");
+      const eventLog = options.eventLog === undefined ? undefined : readJsonOrUsage(options.eventLog, "--event-log");
       const trustedRoots = options.root && options.root.length > 0 ? options.root.map((path) => readFileOrUsage(path, "--root")) : [loadIntelSgxRootCa()];
-      const report = await verifyToReport({ quote: input.quote, eventLog, trustedRoots, now, collateralSource: options.collateral });
+      const report = await verifyToReport({ quoteFile, eventLog, trustedRoots, now, collateralSource: options.collateral });
       printResult(options, report, () => renderReport(report));
       process.exitCode = report.ok ? EXIT_OK : EXIT_FAILED;
     });
@@ -73,7 +73,9 @@ export interface QuoteVerifyReport {
 }
 
 async function verifyToReport(parameters: {
-  quote: Uint8Array;
+  /** The <quote> file's bytes; a file that holds no quote is a refusal (QUOTE_MALFORMED), reported like any other. */
+  quoteFile: Uint8Array;
+  /** From --event-log; otherwise the `event_log` member of a JSON quote file, if any. */
   eventLog: unknown;
   trustedRoots: Uint8Array[];
   now: number;
@@ -81,14 +83,15 @@ async function verifyToReport(parameters: {
 }): Promise<QuoteVerifyReport> {
   let parsed: ParsedQuote | undefined;
   try {
-    parsed = parseQuote(parameters.quote);
+    const input = decodeQuoteInput(parameters.quoteFile);
+    parsed = parseQuote(input.quote);
     const collateral = await loadCollateral(parameters.collateralSource, parsed, parameters.now);
     const verification = verifyQuote({
       quote: parsed,
       collateral,
       now: parameters.now,
       trustedRoots: parameters.trustedRoots,
-      eventLog: parameters.eventLog,
+      eventLog: parameters.eventLog === undefined ? input.eventLog : parameters.eventLog,
     });
     return successReport(verification);
   } catch (error) {

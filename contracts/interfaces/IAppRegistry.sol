@@ -6,11 +6,13 @@ pragma solidity 0.8.28;
  * @dev Apps, their k-of-n release signers, and the compose hashes those signers approved.
  *
  * An app is a set of release signers, a threshold k and a notice period. A release approves one
- * compose hash for one app: k signers co-sign it with EIP-712, anyone submits the bundle, and it
- * becomes allowed once the notice period has passed. Any single signer may revoke a release at
- * once. Changing the signers, the threshold or the notice period, and freezing the app, need k
- * signatures as well. Every state change emits an event that carries all of the new state, so an
- * auditor can rebuild the registry from events alone.
+ * compose hash for one app: k signers approve it, each with an EIP-712 signature or by sending the
+ * transaction itself, anyone submits the bundle, and it becomes allowed once the notice period has
+ * passed. Lowering the notice period does not shorten the notice for approvals made while the old
+ * one would still have applied. Any single signer may revoke a release at once. Changing the
+ * signers, the threshold or the notice period, and freezing the app, need k approvals as well.
+ * Every state change emits an event that carries all of the new state, so an auditor can rebuild
+ * the registry from events alone.
  *
  * EIP-712 domain: name "basekms AppRegistry", version "1", the chain id and this contract's
  * address (readable through ERC-5267 `eip712Domain()`). The struct types must equal
@@ -38,7 +40,8 @@ interface IAppRegistry {
     /// @dev A signer list contains the zero address.
     error AppRegistryZeroAddressSigner();
 
-    /// @dev A signer list, or a signature bundle, names the same signer twice.
+    /// @dev A signer list, or a signature bundle, names the same signer twice; or the bundle names
+    /// `msg.sender`, which already counts as an approval because it is a signer.
     error AppRegistryDuplicateSigner(address signer);
 
     /// @dev The threshold is zero or larger than the number of signers.
@@ -59,7 +62,8 @@ interface IAppRegistry {
     /// @dev The signature does not verify for `signer` (ECDSA for an EOA, ERC-1271 for a contract).
     error AppRegistryInvalidSignature(address signer);
 
-    /// @dev The bundle holds fewer signatures than the app's threshold.
+    /// @dev Fewer approvals than the app's threshold: `have` counts the signatures, plus one when
+    /// `msg.sender` is a current signer.
     error AppRegistryInsufficientSignatures(uint256 have, uint256 need);
 
     /// @dev The compose hash is already approved and not revoked (pending or active).
@@ -93,8 +97,10 @@ interface IAppRegistry {
      * @dev A compose hash was approved. Its release record is now
      * `(activatesAt, revokedAt = 0, nonce + 1)`.
      * @param nonce the nonce the signers signed: the number of earlier approvals of this compose hash.
-     * @param activatesAt the time from which {isReleaseAllowed} answers true.
-     * @param signers the co-signers, in ascending address order.
+     * @param activatesAt the time from which {isReleaseAllowed} answers true: the block timestamp plus
+     * the effective notice period (see {effectiveNoticePeriod}).
+     * @param signers the approvers, in ascending address order: the bundle's signers and, when it is
+     * a current signer, the sender.
      */
     event ReleaseApproved(
         bytes20 indexed appId,
@@ -113,14 +119,22 @@ interface IAppRegistry {
         uint64 revokedAt
     );
 
-    /// @dev The app's configuration was replaced; `configVersion` is the new version.
-    /// Signers of earlier versions lost their power with this event.
+    /**
+     * @dev The app's configuration was replaced; `configVersion` is the new version. Signers of
+     * earlier versions lost their power with this event.
+     * @param previousNoticePeriod the notice floor stored with this configuration: until
+     * `previousNoticeUntil`, approvals get at least this notice (see {getNoticeFloor}). It is the
+     * stored value, which may already have expired; it is zero until a lowering update sets it.
+     * @param previousNoticeUntil the timestamp from which the floor no longer applies.
+     */
     event AppConfigUpdated(
         bytes20 indexed appId,
         uint64 configVersion,
         address[] signers,
         uint8 threshold,
-        uint64 noticePeriod
+        uint64 noticePeriod,
+        uint64 previousNoticePeriod,
+        uint64 previousNoticeUntil
     );
 
     /// @dev The app was frozen for ever at `configVersion`.
@@ -147,16 +161,18 @@ interface IAppRegistry {
     ) external returns (bytes20 appId);
 
     /**
-     * @dev Approves `composeHash` for `appId` with k co-signatures over the EIP-712 struct
+     * @dev Approves `composeHash` for `appId` with k approvals. `msg.sender` counts as one when it is
+     * a current signer; every other approver signs the EIP-712 struct
      * `Release(bytes20 appId,bytes32 composeHash,bytes32 metadataDigest,uint32 nonce,uint64 deadline)`,
      * where `nonce` is the release record's current nonce. Anyone may submit the bundle. The release
-     * becomes allowed at `block.timestamp + noticePeriod`.
+     * becomes allowed at `block.timestamp + effectiveNoticePeriod(appId)`.
      *
      * Requirements:
      * - the app exists and is not frozen.
      * - `block.timestamp <= deadline`.
      * - the compose hash is not currently approved-and-unrevoked.
-     * - at least `threshold` signatures, sorted by strictly ascending signer address.
+     * - at least `threshold` approvals: the signatures, plus the sender when it is a current signer.
+     * - signatures sorted by strictly ascending signer address; a signer-sender not among them.
      * - every signer is a signer of the current configuration and its signature is valid.
      *
      * Emits a {ReleaseApproved} event.
@@ -183,18 +199,23 @@ interface IAppRegistry {
     function revokeRelease(bytes20 appId, bytes32 composeHash) external;
 
     /**
-     * @dev Replaces the app's signers, threshold and notice period, with k signatures of the
-     * current configuration over the EIP-712 struct
+     * @dev Replaces the app's signers, threshold and notice period, with k approvals of the
+     * current configuration (the sender when it is a current signer, and signatures over the
+     * EIP-712 struct
      * `AppConfigUpdate(bytes20 appId,address[] signers,uint8 threshold,uint64 noticePeriod,uint64 configVersion,uint64 deadline)`,
-     * where `configVersion` is the current version. The version is incremented, so the old
+     * where `configVersion` is the current version). The version is incremented, so the old
      * signers lose their power at once and the bundle cannot be replayed. Releases keep their
      * records; pending releases keep their `activatesAt`.
+     *
+     * A higher notice period applies at once. A lower one does not shorten the notice: until the
+     * replaced notice period has passed since this update, approvals still get the replaced period
+     * (and any earlier floor that still applies). See {getNoticeFloor}.
      *
      * Requirements:
      * - the app exists and is not frozen.
      * - `block.timestamp <= deadline`.
      * - the new configuration obeys the rules of {registerApp}.
-     * - at least `threshold` (current) valid signatures of current signers, sorted ascending.
+     * - at least `threshold` (current) approvals, with the same rules as {approveRelease}.
      *
      * Emits an {AppConfigUpdated} event.
      */
@@ -208,15 +229,15 @@ interface IAppRegistry {
     ) external;
 
     /**
-     * @dev Freezes the app for ever, with k signatures over the EIP-712 struct
-     * `AppFreeze(bytes20 appId,uint64 configVersion,uint64 deadline)`. A frozen app is a sealed
+     * @dev Freezes the app for ever, with k approvals (the sender when it is a current signer, and
+     * signatures over the EIP-712 struct `AppFreeze(bytes20 appId,uint64 configVersion,uint64 deadline)`). A frozen app is a sealed
      * oracle: no release can be approved or revoked, and the configuration cannot change, by
      * anyone. Existing releases keep their state, so pending releases still activate on time.
      *
      * Requirements:
      * - the app exists and is not frozen.
      * - `block.timestamp <= deadline`.
-     * - at least `threshold` valid signatures of current signers, sorted ascending.
+     * - at least `threshold` approvals, with the same rules as {approveRelease}.
      *
      * Emits an {AppFrozen} event.
      */
@@ -247,6 +268,26 @@ interface IAppRegistry {
         external
         view
         returns (address[] memory signers, uint8 threshold, uint64 noticePeriod, uint64 configVersion, bool frozen);
+
+    /**
+     * @dev The notice floor left by lowering updates: approvals get at least `previousNoticePeriod`
+     * while `block.timestamp < previousNoticeUntil`. Both are zero until a lowering update.
+     *
+     * Requirements:
+     * - the app exists.
+     */
+    function getNoticeFloor(
+        bytes20 appId
+    ) external view returns (uint64 previousNoticePeriod, uint64 previousNoticeUntil);
+
+    /**
+     * @dev The notice period an approval in the current block gets: the larger of `noticePeriod`
+     * and the notice floor while it applies.
+     *
+     * Requirements:
+     * - the app exists.
+     */
+    function effectiveNoticePeriod(bytes20 appId) external view returns (uint64);
 
     /// @dev True when `account` is a signer of the app's current configuration.
     function isSigner(bytes20 appId, address account) external view returns (bool);

@@ -1,4 +1,4 @@
-import { sha256 } from "@noble/hashes/sha2.js";
+import { sha256 } from "../hash";
 import { utf8 } from "../bytes";
 import { canonicalJson } from "../jcs";
 import { AttestationError } from "./errors";

@@ -1,4 +1,4 @@
-import { sha256 } from "@noble/hashes/sha2.js";
+import { sha256 } from "../hash";
 import { concatBytes } from "../bytes";
 import { AttestationError } from "./errors";
 import type { TdReport } from "./types";

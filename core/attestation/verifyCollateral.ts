@@ -2,21 +2,27 @@ import { utf8 } from "../bytes";
 import type { Collateral } from "./collateral";
 import { checkCollateralTimes } from "./collateral/validity";
 import { AttestationError } from "./errors";
-import { ChainCache, parseCrl, splitPemChain, verifyP256, type Certificate, type Crl } from "./pki";
+import { ChainCache, parseCrl, splitPemChain, verifyP256, type Certificate, type Crl, type VerifiedChain } from "./pki";
 
 /**
  * Collateral integrity, independent of any quote: the TCB Info and QE Identity signing
  * chains to a trusted root (with the root CA CRL), their signatures over the exact signed
  * JSON bytes, both CRLs parsed, and every validity window at `now`.
  *
- * Signatures are verified once per collateral object (memoised in a WeakMap); the windows
- * are checked on every call, so a cached collateral still expires on time.
+ * Signatures and chains are verified once per collateral object and set of trusted roots
+ * (memoised in a WeakMap; treat both as read-only). The collateral windows and both signing
+ * chains' own windows (certificates and root CA CRL) are checked on every call, so a cached
+ * collateral still expires on time; outside a chain's window the chain is validated again so
+ * the refusal carries its exact code (CERT_EXPIRED, CRL_EXPIRED, ...).
  */
 export interface VerifiedCollateral {
   collateral: Collateral;
   rootCaCrl: Crl;
   pckCrl: Crl;
   tcbSigningCert: Certificate;
+  /** The TCB Info and QE Identity signing chains as validated (their windows are re-checked per call). */
+  tcbInfoChain: VerifiedChain;
+  qeIdentityChain: VerifiedChain;
   /** Earliest nextUpdate of TCB Info, QE Identity and both CRLs (unix seconds). */
   nextUpdate: number;
   /** Latest issueDate / thisUpdate (unix seconds). */
@@ -45,9 +51,17 @@ export function verifyCollateral(parameters: VerifyCollateralParameters): Verifi
     byRoots.set(trustedRoots, verified);
   }
   checkWindows(verified, now);
-  // The signing chains have their own windows (certificate and root CRL validity).
-  chainCache.verify({ chain: splitPemChain(collateral.tcbInfoIssuerChainPem), trustedRoots, crls: [collateral.rootCaCrlDer], now });
+  // The signing chains have their own windows (certificate and root CA CRL validity).
+  recheckChainWindow(verified.tcbInfoChain, collateral.tcbInfoIssuerChainPem, parameters);
+  recheckChainWindow(verified.qeIdentityChain, collateral.qeIdentityIssuerChainPem, parameters);
   return verified;
+}
+
+/** Inside the validated window nothing time-dependent changed; outside it, validate again (throws the exact code). */
+function recheckChainWindow(verified: VerifiedChain, pem: string, parameters: VerifyCollateralParameters): void {
+  const { collateral, trustedRoots, now, chainCache } = parameters;
+  if (now >= verified.validFrom && now <= verified.validUntil) return;
+  chainCache.verify({ chain: splitPemChain(pem), trustedRoots, crls: [collateral.rootCaCrlDer], now });
 }
 
 function verifySignatures(collateral: Collateral, trustedRoots: readonly Uint8Array[], now: number, chainCache: ChainCache): VerifiedCollateral {
@@ -75,7 +89,7 @@ function verifySignatures(collateral: Collateral, trustedRoots: readonly Uint8Ar
   if (!verifyP256(qeChain.leaf.publicKey, utf8(collateral.qeIdentityText), collateral.qeIdentitySignature, "ieee-p1363")) {
     throw new AttestationError("QE_IDENTITY_SIGNATURE_INVALID", "QE Identity signature does not verify with the TCB signing key");
   }
-  return { collateral, rootCaCrl, pckCrl, tcbSigningCert: tcbChain.leaf, ...window };
+  return { collateral, rootCaCrl, pckCrl, tcbSigningCert: tcbChain.leaf, tcbInfoChain: tcbChain, qeIdentityChain: qeChain, ...window };
 }
 
 function parseCollateralCrl(der: Uint8Array, name: string): Crl {

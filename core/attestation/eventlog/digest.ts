@@ -1,4 +1,4 @@
-import { sha384 } from "@noble/hashes/sha2.js";
+import { sha384 } from "../../hash";
 import { concatBytes, utf8 } from "../../bytes";
 
 /** dstack's event type for runtime (RTMR3) events. */

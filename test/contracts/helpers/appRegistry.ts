@@ -170,6 +170,7 @@ export function label(text: string): string {
 }
 
 export interface AppRegistryFixture {
+  /** The registry, connected to `relayer`. */
   registry: AppRegistry;
   domain: ContractDomain;
   /** Three release signers, in ascending address order. */
@@ -191,8 +192,11 @@ export async function deployAppRegistryFixture(): Promise<AppRegistryFixture> {
   const sorted = sortAccounts(accounts.slice(0, 3));
   const [relayer, outsider, ...spare] = accounts.slice(3);
   if (sorted.length !== 3 || !relayer || !outsider) throw new Error("the Hardhat network needs at least 5 accounts");
-  const registry = (await ethers.deployContract("AppRegistry")) as unknown as AppRegistry;
-  await registry.waitForDeployment();
+  const deployed = (await ethers.deployContract("AppRegistry")) as unknown as AppRegistry;
+  await deployed.waitForDeployment();
+  // Calls go out from the relayer unless a test connects a signer: a sender that is a signer
+  // counts as an approval, which would change what a bundle test means.
+  const registry = deployed.connect(relayer);
   const domain = await registryDomain(registry);
   const noticePeriod = ONE_DAY;
   const signers = sorted as [HardhatEthersSigner, HardhatEthersSigner, HardhatEthersSigner];
