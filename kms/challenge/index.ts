@@ -1,0 +1,8 @@
+export {
+  createNonceStore,
+  NONCE_SIZE,
+  type ConsumeResult,
+  type IssuedNonce,
+  type NonceStore,
+  type NonceStoreOptions,
+} from "./nonceStore";
