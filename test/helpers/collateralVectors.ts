@@ -1,27 +1,14 @@
-import { readFileSync } from "node:fs";
-import path from "node:path";
 import { expect } from "vitest";
 import { fromHex } from "../../core/bytes";
 import { AttestationError, type AttestationErrorCode } from "../../core/attestation/errors";
 
 /**
  * Real Intel-signed vectors from ../shared/tdx-vectors (see its README for sources, the
- * fixed `now` per set and the expected outcomes). Override the location with
- * BASEKMS_VECTORS_DIR.
+ * fixed `now` per set and the expected outcomes). The location is resolved once, in
+ * ./vectors.ts (override with BASEKMS_VECTORS_DIR).
  */
-export const VECTORS_DIR = process.env.BASEKMS_VECTORS_DIR ?? path.resolve(__dirname, "../../../shared/tdx-vectors");
-
-export function vectorPath(relative: string): string {
-  return path.join(VECTORS_DIR, relative);
-}
-
-export function readVectorBytes(relative: string): Uint8Array {
-  return new Uint8Array(readFileSync(vectorPath(relative)));
-}
-
-export function readVectorText(relative: string): string {
-  return readFileSync(vectorPath(relative), "utf8");
-}
+export { VECTORS_DIR, vectorPath, readVectorBytes, readVectorText } from "./vectors";
+import { readVectorBytes, readVectorText } from "./vectors";
 
 export type SetId = "S1" | "S2" | "S3" | "S4" | "S6" | "S7" | "S8" | "S9";
 
