@@ -4,6 +4,12 @@ import { UsageError } from "../core/errors";
 import { registerDevCommand } from "./commands/dev";
 import { registerDeployCommand } from "./commands/deploy";
 import { registerQuoteCommands } from "./commands/quote";
+import { registerAuditCommands } from "./commands/audit";
+import { registerAppCommands } from "./commands/app";
+import { registerReleaseCommands } from "./commands/release";
+import { registerPlatformCommands } from "./commands/platform";
+import { registerKmsCommands } from "./commands/kms";
+import { registerAgentCommands } from "./commands/agent";
 
 /**
  * The one `basekms` CLI: `basekms <area> <verb>`. Each area registers its commands here.
@@ -18,6 +24,12 @@ export function buildProgram(): Command {
   registerDevCommand(program);
   registerDeployCommand(program);
   registerQuoteCommands(program);
+  registerAuditCommands(program);
+  registerAppCommands(program);
+  registerReleaseCommands(program);
+  registerPlatformCommands(program);
+  registerKmsCommands(program);
+  registerAgentCommands(program);
   return program;
 }
 
