@@ -1,0 +1,268 @@
+/**
+ * `npm run bench:kms`: key releases per second through the real KMS, over loopback.
+ *
+ * 1. A Hardhat node with the contracts; governance allows the simulator platform; an app with
+ *    one approved, active release (test/kms/testbedChain.ts).
+ * 2. The KMS as a child process (`basekms kms serve`, sandbox, embedded dev PCCS), so the load
+ *    generator does not share its event loop.
+ * 3. Warm-up, then N key requests are pre-built: N challenges from the KMS, and per request a
+ *    fresh X25519 agent key and a simulator quote binding the nonce and that key, made by a
+ *    pool of worker threads. Nonces live 60 s, so they are built just before the load, and N
+ *    is sized for `--seconds` at `--rate`. Generation is timed separately.
+ * 4. autocannon drives `POST /v1/keys`, each request taking the next pre-built body, capped at
+ *    `--rate` requests/s (0: no cap) over `--connections` connections (agents in flight; at
+ *    1,000/s, 32 in flight is a 32 ms mean latency by Little's law).
+ * 5. Prints releases/s, p50 and p99 latency, non-200 and error counts, and checks that the log
+ *    grew by exactly the number of 200s (every release is one leaf, durable before its answer).
+ *
+ * Targets (issue 4): at least 1,000 releases/s with p99 at most 50 ms. Exit 0 when both are met
+ * and the leaf count matches; 1 otherwise.
+ * Options: --rate <n> (1000) --seconds <n> (10) --connections <n> (32) --threads <n> (2)
+ *          --cpu-prof (profile the KMS process; prints where its CPU time went)
+ *          --log-level <level> (KMS log level; default warn: releases log at info)
+ */
+import { generateKeyPairSync } from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { Worker, isMainThread, parentPort, workerData } from "node:worker_threads";
+import { fromHex, toHex } from "../core/bytes";
+import { APP_ID_EVENT, COMPOSE_HASH_EVENT, INSTANCE_ID_EVENT } from "../core/attestation/eventlog";
+import { createDevPki } from "../core/attestation/simulator/devPki";
+import { TdxSimulator } from "../core/attestation/simulator/tdxSimulator";
+import { keyRequestReportData } from "../core/crypto/keyRequestBinding";
+import { type KmsProcess, startKmsProcess } from "../test/e2e/support/kmsProcess";
+import { type TestChain, startTestChain } from "../test/kms/testbedChain";
+import { SIMULATOR_PLATFORM_HASH, testComposeHash } from "../test/kms/testbedKms";
+import { summarizeCpuProfile } from "./kmsCpuProfile";
+
+const TARGET_RELEASES_PER_SECOND = 1_000;
+const TARGET_P99_MS = 50;
+const WARM_UP_REQUESTS = 300;
+const VMS_PER_THREAD = 16;
+
+interface GenerateJob {
+  appId: string;
+  composeHash: string;
+  firstInstance: number;
+  nonces: string[];
+}
+
+/** Worker side: one JSON body per nonce, each with its own agent key and quote. */
+function buildBodies(job: GenerateJob): string[] {
+  const pki = createDevPki();
+  const vms = Array.from({ length: VMS_PER_THREAD }, (_, index) => {
+    const vm = new TdxSimulator({ pki });
+    vm.extendRtmr3(APP_ID_EVENT, fromHex(job.appId));
+    vm.extendRtmr3(COMPOSE_HASH_EVENT, fromHex(job.composeHash));
+    vm.extendRtmr3(INSTANCE_ID_EVENT, fromHex((job.firstInstance + index).toString(16).padStart(40, "0")));
+    return { vm, eventLog: vm.eventLog() };
+  });
+  return job.nonces.map((nonce, index) => {
+    const { vm, eventLog } = vms[index % vms.length]!;
+    // The KMS only needs the raw X25519 public key; its private half is not used here.
+    const agentPublicKey = new Uint8Array(Buffer.from(generateKeyPairSync("x25519").publicKey.export({ format: "jwk" }).x as string, "base64url"));
+    const quote = vm.getQuote(keyRequestReportData(fromHex(nonce), agentPublicKey));
+    return JSON.stringify({ quote: toHex(quote), eventLog, agentPublicKey: toHex(agentPublicKey), nonce });
+  });
+}
+
+if (!isMainThread) {
+  parentPort?.postMessage(buildBodies(workerData as GenerateJob));
+}
+
+const argument = (name: string): string | undefined => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : undefined);
+
+function option(name: string, fallback: number): number {
+  const value = Number(argument(name) ?? fallback);
+  if (!Number.isFinite(value) || value < 0) throw new Error(`${name} must be a non-negative number`);
+  return value;
+}
+
+function runWorker(job: GenerateJob): Promise<string[]> {
+  const bootstrap = `require("tsx/cjs"); require(${JSON.stringify(__filename)});`;
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(bootstrap, { eval: true, workerData: job });
+    worker.once("message", (bodies: string[]) => resolve(bodies));
+    worker.once("error", reject);
+    worker.once("exit", (code) => code !== 0 && reject(new Error(`generator thread exited with ${code}`)));
+  });
+}
+
+async function fetchNonces(kmsUrl: string, count: number): Promise<string[]> {
+  const nonces: string[] = [];
+  const fetchOne = async () => ((await (await fetch(`${kmsUrl}/v1/challenge`)).json()) as { nonce: string }).nonce;
+  while (nonces.length < count) {
+    const batch = Math.min(64, count - nonces.length);
+    nonces.push(...(await Promise.all(Array.from({ length: batch }, fetchOne))));
+  }
+  return nonces;
+}
+
+async function prebuildRequests(kmsUrl: string, count: number, threads: number, app: { appId: string; composeHash: string }, firstInstance: number) {
+  const started = performance.now();
+  const nonces = await fetchNonces(kmsUrl, count);
+  const noncesMs = performance.now() - started;
+  const share = Math.ceil(count / threads);
+  const jobs = Array.from({ length: threads }, (_, index) => ({ ...app, firstInstance: firstInstance + index * VMS_PER_THREAD, nonces: nonces.slice(index * share, (index + 1) * share) }));
+  const bodies = (await Promise.all(jobs.filter((job) => job.nonces.length > 0).map(runWorker))).flat();
+  return { bodies, noncesMs, totalMs: performance.now() - started };
+}
+
+interface AutocannonResult {
+  errors: number;
+  timeouts: number;
+  non2xx: number;
+  statusCodeStats: Record<string, { count: number }>;
+  latency: { p50: number; p99: number; max: number };
+}
+type Autocannon = (options: Record<string, unknown>) => Promise<AutocannonResult>;
+
+async function runLoad(kmsUrl: string, bodies: string[], rate: number, connections: number) {
+  const autocannon = require("autocannon") as Autocannon;
+  let next = 0;
+  // autocannon reports its duration at its next one-second tick; time the load ourselves.
+  let firstSentAt: number | undefined;
+  let lastAnsweredAt = 0;
+  const refusals = new Map<string, number>();
+  const result = await autocannon({
+    url: kmsUrl,
+    connections,
+    amount: bodies.length,
+    // autocannon's rate is a per-second budget per connection (each sends back to back until its
+    // share is spent), not a pacer, so its coordinated-omission correction does not apply:
+    // latencies are send-to-answer times at `connections` requests in flight.
+    ...(rate > 0 ? { overallRate: rate, ignoreCoordinatedOmission: true } : {}),
+    timeout: 30,
+    requests: [
+      {
+        method: "POST",
+        path: "/v1/keys",
+        headers: { "content-type": "application/json" },
+        setupRequest: (request: Record<string, unknown>) => {
+          firstSentAt ??= performance.now();
+          return { ...request, body: bodies[next++ % bodies.length] };
+        },
+        onResponse: (status: number, body: string) => {
+          lastAnsweredAt = performance.now();
+          if (status === 200) return;
+          const code = /"errorCode":"([A-Z_]+)"/.exec(body)?.[1] ?? "?";
+          refusals.set(`${status} ${code}`, (refusals.get(`${status} ${code}`) ?? 0) + 1);
+        },
+      },
+    ],
+  });
+  return { result, refusals, seconds: (lastAnsweredAt - (firstSentAt ?? lastAnsweredAt)) / 1000 };
+}
+
+/** CPU seconds (user + system, all threads) a process has used so far; Linux /proc, else undefined. */
+function processCpuSeconds(pid: number): number | undefined {
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+  } catch {
+    return undefined;
+  }
+}
+
+async function logSize(kmsUrl: string): Promise<number> {
+  return ((await (await fetch(`${kmsUrl}/health`)).json()) as { log: { size: number } }).log.size;
+}
+
+async function warmUp(kmsUrl: string, app: { appId: string; composeHash: string }): Promise<void> {
+  const { bodies } = await prebuildRequests(kmsUrl, WARM_UP_REQUESTS, 1, app, 1_000_000);
+  const { result } = await runLoad(kmsUrl, bodies, 0, 8);
+  if (result.non2xx > 0 || result.errors > 0) throw new Error(`warm-up failed: ${JSON.stringify(result.statusCodeStats)}`);
+}
+
+async function setUpChain(): Promise<{ chain: TestChain; app: { appId: string; composeHash: string } }> {
+  const chain = await startTestChain();
+  await chain.governance.allowPlatform(SIMULATOR_PLATFORM_HASH);
+  const composeHash = testComposeHash("bench");
+  const appId = await chain.apps.register([1], 1, 0);
+  await chain.apps.approve(appId, composeHash, [1]);
+  await chain.mine(2);
+  return { chain, app: { appId, composeHash: toHex(composeHash) } };
+}
+
+async function main(): Promise<number> {
+  const rate = option("--rate", TARGET_RELEASES_PER_SECOND);
+  const seconds = option("--seconds", 10);
+  const connections = option("--connections", 32);
+  const threads = Math.max(1, option("--threads", Math.min(2, os.availableParallelism())));
+  const cpuProf = process.argv.includes("--cpu-prof");
+  const count = Math.round((rate > 0 ? rate : 1_500) * seconds);
+  const profileDir = cpuProf ? fs.mkdtempSync(path.join(os.tmpdir(), "basekms-bench-prof-")) : "";
+
+  console.log(`bench:kms  ${count} key requests at ${rate > 0 ? `${rate}/s` : "full speed"}, ${connections} connections, ${threads} generator threads`);
+  const { chain, app } = await setUpChain();
+  let kms: KmsProcess | undefined;
+  try {
+    kms = await startKmsProcess({
+      rpcUrl: chain.node.url,
+      deploymentFile: chain.deploymentFile,
+      dataDir: path.join(chain.tempDir, "kms"),
+      env: { BASEKMS_LOG_LEVEL: argument("--log-level") ?? "warn" },
+      ...(cpuProf ? { nodeFlags: ["--cpu-prof", "--cpu-prof-dir", profileDir] } : {}),
+    });
+    console.log(`KMS process ${kms.pid} at ${kms.url} (sandbox, embedded dev PCCS)`);
+    await warmUp(kms.url, app);
+
+    const generated = await prebuildRequests(kms.url, count, threads, app, 1);
+    const generationSeconds = generated.totalMs / 1000;
+    if (generationSeconds > 40) console.log("warning: generation took over 40 s; nonces live 60 s, so some requests may expire (NONCE_EXPIRED)");
+    console.log(
+      `generated ${generated.bodies.length} requests in ${generationSeconds.toFixed(1)} s ` +
+        `(${(generated.noncesMs / 1000).toFixed(1)} s for the challenges, ${((generated.bodies.length * 1000) / (generated.totalMs - generated.noncesMs)).toFixed(0)} quotes/s)`,
+    );
+
+    const leavesBefore = await logSize(kms.url);
+    const kmsCpuBefore = processCpuSeconds(kms.pid);
+    const ownCpuBefore = process.cpuUsage();
+    const loadStart = Number(process.hrtime.bigint() / 1000n);
+    const { result, refusals, seconds: loadSeconds } = await runLoad(kms.url, generated.bodies, rate, connections);
+    const loadWindow = { start: loadStart, end: Number(process.hrtime.bigint() / 1000n) };
+    const ownCpu = process.cpuUsage(ownCpuBefore);
+    const kmsCpuAfter = processCpuSeconds(kms.pid);
+    const leavesAfter = await logSize(kms.url);
+    const ok = result.statusCodeStats["200"]?.count ?? 0;
+    const releasesPerSecond = ok / loadSeconds;
+    const leavesMatch = leavesAfter - leavesBefore === ok;
+
+    console.log("");
+    console.log(`releases/s          ${releasesPerSecond.toFixed(0)}   (target ≥ ${TARGET_RELEASES_PER_SECOND})`);
+    console.log(`latency p50         ${result.latency.p50.toFixed(1)} ms`);
+    console.log(`latency p99         ${result.latency.p99.toFixed(1)} ms   (target ≤ ${TARGET_P99_MS} ms; max ${result.latency.max.toFixed(1)} ms)`);
+    console.log(`200 responses       ${ok} of ${generated.bodies.length} in ${loadSeconds.toFixed(2)} s (first request sent to last answer)`);
+    console.log(`non-200             ${result.non2xx}${refusals.size ? `  ${JSON.stringify(Object.fromEntries(refusals))}` : ""}`);
+    console.log(`errors / timeouts   ${result.errors} / ${result.timeouts}`);
+    const cores = (cpuSeconds: number) => `${(cpuSeconds / loadSeconds).toFixed(2)} cores`;
+    const kmsCpu = kmsCpuBefore === undefined || kmsCpuAfter === undefined ? "n/a" : cores(kmsCpuAfter - kmsCpuBefore);
+    console.log(`CPU during load     KMS ${kmsCpu}, load generator ${cores((ownCpu.user + ownCpu.system) / 1e6)}`);
+    console.log(`log leaves added    ${leavesAfter - leavesBefore}  ${leavesMatch ? "= number of 200s ✓" : `≠ ${ok} 200s ✗`}`);
+
+    const exit = await kms.stop();
+    kms = undefined;
+    if (cpuProf) {
+      const profile = fs.readdirSync(profileDir).find((file) => file.endsWith(".cpuprofile"));
+      if (profile) console.log(`\nKMS CPU profile: ${path.join(profileDir, profile)}\n${summarizeCpuProfile(path.join(profileDir, profile), loadWindow)}`);
+      else console.log(`no CPU profile written (KMS exit ${exit.code ?? exit.signal})`);
+    }
+    const met = releasesPerSecond >= TARGET_RELEASES_PER_SECOND && result.latency.p99 <= TARGET_P99_MS;
+    console.log(`\n${met ? "targets met" : "targets NOT met"}${leavesMatch ? "" : "; LEAF COUNT MISMATCH"}`);
+    return met && leavesMatch ? 0 : 1;
+  } finally {
+    await kms?.stop();
+    await chain.stop();
+  }
+}
+
+if (isMainThread) {
+  main().then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
+}
