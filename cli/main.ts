@@ -5,6 +5,7 @@ import { registerDevCommand } from "./commands/dev";
 import { registerDeployCommand } from "./commands/deploy";
 import { registerQuoteCommands } from "./commands/quote";
 import { registerAuditCommands } from "./commands/audit";
+import { registerIndexerCommands } from "./commands/indexer";
 import { registerAppCommands } from "./commands/app";
 import { registerReleaseCommands } from "./commands/release";
 import { registerPlatformCommands } from "./commands/platform";
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
   registerDeployCommand(program);
   registerQuoteCommands(program);
   registerAuditCommands(program);
+  registerIndexerCommands(program);
   registerAppCommands(program);
   registerReleaseCommands(program);
   registerPlatformCommands(program);

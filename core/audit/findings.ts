@@ -14,6 +14,8 @@ export type FindingCode =
   | "LOG_KMS_UNKNOWN"
   /** The KMS's tree head is smaller than a checkpoint it anchored on chain: it rolled back. */
   | "LOG_HEAD_BEHIND_ANCHOR"
+  /** The KMS now signs a smaller tree than one it signed before (seen by a mirror). */
+  | "LOG_HEAD_ROLLED_BACK"
   /** An entry the tree head covers was not served (a removed leaf, or a gap). */
   | "LOG_ENTRY_MISSING"
   /** An entry's leaf hash is not SHA-256(0x00 ‖ leaf). */

@@ -13,14 +13,12 @@
 import type { PublicClient } from "viem";
 import {
   AuditError,
-  DEFAULT_BLOCK_RANGE,
+  createRangeController,
   decodeWithHeaders,
   getBlockHeader,
   getBlockHeaders,
   getPolicyLogs,
   isRangeLimitError,
-  rangeAfterLimit,
-  rangeAfterSuccess,
   type BlockHeader,
   type BlockRangePolicy,
   type RawPolicyLog,
@@ -58,10 +56,9 @@ function rpcError(what: string, cause: unknown): IndexerError {
 
 export function createSyncer(options: SyncerOptions): Syncer {
   const { client, writer, deployment, confirmations } = options;
-  const policy = options.rangePolicy ?? DEFAULT_BLOCK_RANGE;
+  const range = createRangeController(options.rangePolicy);
   const addresses = [deployment.contracts.AppRegistry.address, deployment.contracts.PlatformPolicy.address];
   const startBlock = deploymentStartBlock(deployment);
-  let range = policy.initial;
 
   const emit = (event: SyncEvent): SyncEvent => {
     options.onEvent?.(event);
@@ -80,15 +77,13 @@ export function createSyncer(options: SyncerOptions): Syncer {
 
   const fetchLogs = async (from: number, target: number): Promise<{ to: number; logs: RawPolicyLog[] }> => {
     for (;;) {
-      const to = Math.min(target, from + range - 1);
+      const to = Math.min(target, from + range.size() - 1);
       try {
         const logs = await getPolicyLogs(client, { addresses, fromBlock: from, toBlock: to });
-        range = rangeAfterSuccess(to - from + 1, logs.length, policy);
+        range.succeeded(to - from + 1, logs.length);
         return { to, logs };
       } catch (error) {
-        const smaller = isRangeLimitError(error) ? rangeAfterLimit(to - from + 1, policy) : undefined;
-        if (smaller === undefined) throw rpcError(`eth_getLogs of blocks ${from}-${to} failed`, error);
-        range = smaller;
+        if (!isRangeLimitError(error) || !range.limited(to - from + 1)) throw rpcError(`eth_getLogs of blocks ${from}-${to} failed`, error);
       }
     }
   };
@@ -121,7 +116,15 @@ export function createSyncer(options: SyncerOptions): Syncer {
     const first = headers.get(from)!;
     const linked = syncedHash === null || first.parentHash === syncedHash;
     const consistent = logs.every((log) => headers.get(Number(log.blockNumber))?.hash === log.blockHash);
-    if (!linked || !consistent) return reorg();
+    if (!linked || !consistent) {
+      const event = await reorg();
+      // Nothing was rolled back although the batch did not link: the RPC answers inconsistently
+      // (a load balancer between nodes, or a node that reports unmaterialised blocks). Back off.
+      if (event.type === "reorg" && event.ancestor === syncedBlock) {
+        throw new IndexerError("INDEXER_RPC_UNAVAILABLE", `block ${from} does not link to the canonical block ${syncedBlock}: the RPC serves inconsistent blocks`);
+      }
+      return event;
+    }
 
     const events = decodeWithHeaders(logs, headers, deployment);
     writer.commitBatch({ fromBlock: from, toBlock: to, logs, events, headers: [...headers.values()] });

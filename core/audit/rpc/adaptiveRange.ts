@@ -1,8 +1,11 @@
 /**
  * Adaptive `eth_getLogs` block ranges. Providers cap a query by blocks, by results or by bytes,
- * and say so in different words; a range that fails that way is halved and retried, and a range
- * that succeeds with few logs is doubled for the next query. Any other error is not a range
- * problem and goes to the caller.
+ * and say so in different words. The controller aims at `targetLogs` logs per query:
+ * - after a success it scales the range by target / logs (at most doubling, so a sparse stretch
+ *   cannot launch it into a dense one);
+ * - after a range-limit error it quarters the range and remembers the failed size as a ceiling,
+ *   so it does not grow back into the same error.
+ * Any other error is not a range problem and goes to the caller.
  */
 import { BaseError as ViemError, HttpRequestError, ResponseBodyTooLargeError, RpcRequestError, TimeoutError } from "viem";
 
@@ -10,22 +13,38 @@ export interface BlockRangePolicy {
   readonly initial: number;
   readonly min: number;
   readonly max: number;
-  /** Grow while a query returns fewer logs than half of this; shrink above it. */
+  /** Logs per query to aim at (a log is about 1 KB of JSON: 8,000 stay under 10 MB). */
   readonly targetLogs: number;
 }
 
-export const DEFAULT_BLOCK_RANGE: BlockRangePolicy = { initial: 2_000, min: 1, max: 100_000, targetLogs: 8_000 };
+/** Starts small: sparse histories grow to `max` in a few queries, dense ones never overshoot by much. */
+export const DEFAULT_BLOCK_RANGE: BlockRangePolicy = { initial: 16, min: 1, max: 100_000, targetLogs: 8_000 };
 
-/** The next range after a query of `size` blocks returned `logCount` logs. */
-export function rangeAfterSuccess(size: number, logCount: number, policy: BlockRangePolicy): number {
-  if (logCount < policy.targetLogs / 2) return Math.min(policy.max, size * 2);
-  if (logCount > policy.targetLogs) return Math.max(policy.min, Math.floor(size / 2));
-  return size;
+export interface RangeController {
+  /** The range to ask for next. */
+  size(): number;
+  /** A query of `size` blocks returned `logCount` logs. */
+  succeeded(size: number, logCount: number): void;
+  /** A query of `size` blocks failed with a range limit; false when it cannot shrink further. */
+  limited(size: number): boolean;
 }
 
-/** The range to retry with after a range-limit error, or undefined when it cannot shrink. */
-export function rangeAfterLimit(size: number, policy: BlockRangePolicy): number | undefined {
-  return size > policy.min ? Math.max(policy.min, Math.floor(size / 2)) : undefined;
+export function createRangeController(policy: BlockRangePolicy = DEFAULT_BLOCK_RANGE): RangeController {
+  let current = Math.max(policy.min, Math.min(policy.initial, policy.max));
+  let ceiling = Number.POSITIVE_INFINITY;
+  return {
+    size: () => current,
+    succeeded(size, logCount) {
+      const scaled = logCount === 0 ? size * 2 : Math.floor((size * policy.targetLogs) / logCount);
+      current = Math.max(policy.min, Math.min(scaled, size * 2, policy.max, ceiling - 1));
+    },
+    limited(size) {
+      if (size <= policy.min) return false;
+      ceiling = Math.min(ceiling, size);
+      current = Math.max(policy.min, Math.floor(size / 4));
+      return true;
+    },
+  };
 }
 
 const LIMIT_WORDS =

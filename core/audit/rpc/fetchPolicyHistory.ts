@@ -9,7 +9,7 @@ import { deploymentStartBlock, type Deployment } from "../../chain/deployment";
 import { isBaseError } from "../../errors";
 import { decodePolicyLogs, type PolicyEvent } from "../../policy";
 import { AuditError } from "../errors";
-import { DEFAULT_BLOCK_RANGE, isRangeLimitError, rangeAfterLimit, rangeAfterSuccess, type BlockRangePolicy } from "./adaptiveRange";
+import { createRangeController, isRangeLimitError, type BlockRangePolicy } from "./adaptiveRange";
 import { getBlockHeaders, type BlockHeader } from "./getBlockHeaders";
 import { getPolicyLogs, type RawPolicyLog } from "./getPolicyLogs";
 
@@ -32,23 +32,20 @@ export async function getPolicyLogsAdaptive(
   client: Pick<PublicClient, "request">,
   parameters: { addresses: readonly string[]; fromBlock: number; toBlock: number; rangePolicy?: BlockRangePolicy; onProgress?: FetchPolicyHistoryParameters["onProgress"] },
 ): Promise<RawPolicyLog[]> {
-  const policy = parameters.rangePolicy ?? DEFAULT_BLOCK_RANGE;
+  const range = createRangeController(parameters.rangePolicy);
   const logs: RawPolicyLog[] = [];
-  let size = policy.initial;
   let from = parameters.fromBlock;
   while (from <= parameters.toBlock) {
-    const to = Math.min(parameters.toBlock, from + size - 1);
+    const to = Math.min(parameters.toBlock, from + range.size() - 1);
     let batch: RawPolicyLog[];
     try {
       batch = await getPolicyLogs(client, { addresses: parameters.addresses, fromBlock: from, toBlock: to });
     } catch (error) {
-      const smaller = isRangeLimitError(error) ? rangeAfterLimit(to - from + 1, policy) : undefined;
-      if (smaller === undefined) throw rpcUnavailable(`eth_getLogs of blocks ${from}-${to} failed`, error);
-      size = smaller;
-      continue;
+      if (isRangeLimitError(error) && range.limited(to - from + 1)) continue;
+      throw rpcUnavailable(`eth_getLogs of blocks ${from}-${to} failed`, error);
     }
     for (const log of batch) logs.push(log);
-    size = rangeAfterSuccess(to - from + 1, batch.length, policy);
+    range.succeeded(to - from + 1, batch.length);
     from = to + 1;
     parameters.onProgress?.({ fetchedTo: to, toBlock: parameters.toBlock, logs: logs.length });
   }

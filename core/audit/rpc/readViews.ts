@@ -1,7 +1,9 @@
 /**
- * Runs view checks at one block. The calls go through a deployless Multicall3 (viem: the
- * aggregator's creation code runs inside `eth_call`, so no contract needs to be deployed on the
- * chain), a few hundred calls per `eth_call`, all at the same block number.
+ * Runs view checks at one block, all at the same block number, batched through Multicall3: the
+ * canonical deployment (0xcA11…CA11, on Base and most chains) when the chain has it at that
+ * block, otherwise deployless (viem runs the aggregator's creation code inside `eth_call`, so
+ * nothing needs deploying; the creation code is capped at 48 KiB by EIP-3860, hence smaller
+ * batches).
  */
 import type { Abi, Address, PublicClient } from "viem";
 import type { Deployment } from "../../chain/deployment";
@@ -10,15 +12,21 @@ import { platformPolicyAbi } from "../../contracts/generated/PlatformPolicy";
 import type { ViewAnswer, ViewCheck } from "../viewChecks";
 import { rpcUnavailable } from "./fetchPolicyHistory";
 
-/** Calldata bytes per eth_call: about 300 calls. */
-const MULTICALL_BATCH_BYTES = 24_000;
-/** Checks per multicall: about eight eth_calls in flight. */
-const CHECKS_PER_SLICE = 2_400;
+const MULTICALL3: Address = "0xcA11bde05977b3631167028862bE2a173976CA11";
+/** Calldata bytes of the inner calls per eth_call: ~300 calls through a deployed Multicall3. */
+const DEPLOYED_BATCH_BYTES = 24_000;
+/**
+ * viem counts inner calldata bytes, but each call costs ~250 bytes of aggregate3 encoding: 3,000
+ * bytes is at most ~83 calls (36-byte calldata), ~21 KiB, well under the 48 KiB initcode cap.
+ */
+const DEPLOYLESS_BATCH_BYTES = 3_000;
+/** Checks per multicall call: viem sends a call's eth_calls at once, so this bounds those in flight. */
+const CHECKS_PER_SLICE = 1_200;
 
 type MulticallResult = { status: "success"; result: unknown } | { status: "failure"; error: Error };
 
 export async function readViews(
-  client: Pick<PublicClient, "multicall">,
+  client: Pick<PublicClient, "multicall" | "getCode">,
   deployment: Deployment,
   checks: readonly ViewCheck[],
   blockNumber: number,
@@ -29,6 +37,13 @@ export async function readViews(
   };
   const contracts = checks.map((check) => ({ ...targets[check.contract], functionName: check.functionName, args: check.args }));
   const results: MulticallResult[] = [];
+  let deployed: boolean;
+  try {
+    deployed = ((await client.getCode({ address: MULTICALL3, blockNumber: BigInt(blockNumber) })) ?? "0x").length > 2;
+  } catch (error) {
+    throw rpcUnavailable(`cannot read the code at ${MULTICALL3}`, error);
+  }
+  const via = deployed ? { multicallAddress: MULTICALL3, batchSize: DEPLOYED_BATCH_BYTES } : { deployless: true, batchSize: DEPLOYLESS_BATCH_BYTES };
   // viem sends one multicall's eth_calls all at once: a slice at a time keeps a few in flight.
   for (let start = 0; start < contracts.length; start += CHECKS_PER_SLICE) {
     try {
@@ -36,8 +51,7 @@ export async function readViews(
         contracts: contracts.slice(start, start + CHECKS_PER_SLICE) as never,
         blockNumber: BigInt(blockNumber),
         allowFailure: true,
-        deployless: true,
-        batchSize: MULTICALL_BATCH_BYTES,
+        ...via,
       })) as MulticallResult[];
       for (const result of slice) results.push(result);
     } catch (error) {
