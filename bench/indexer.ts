@@ -6,7 +6,7 @@
  * 3. `GET /v1/apps/:id/policy?block=` over HTTP, one keep-alive client: p50 and p99 (target p99 <= 2 ms).
  * 4. `audit replay` from the chain alone: fetch + decode, replay, view comparison (target: replay of
  *    100,000 events <= 5 s).
- * Options (environment): BENCH_APPS (200), BENCH_APPROVALS_PER_APP (500), BENCH_REVOKE_EVERY (20),
+ * Options (environment): BENCH_APPS (1000), BENCH_APPROVALS_PER_APP (100), BENCH_REVOKE_EVERY (20),
  * BENCH_PLATFORM_TOGGLES (4000), BENCH_QUERIES (20000).
  */
 import fs from "node:fs";
@@ -34,8 +34,8 @@ const verdict = (ok: boolean) => (ok ? "PASS" : "FAIL");
 const log = (line: string) => process.stdout.write(`${line}\n`);
 
 async function main(): Promise<number> {
-  const apps = setting("BENCH_APPS", 200);
-  const approvalsPerApp = setting("BENCH_APPROVALS_PER_APP", 500);
+  const apps = setting("BENCH_APPS", 1000);
+  const approvalsPerApp = setting("BENCH_APPROVALS_PER_APP", 100);
   const revokeEvery = setting("BENCH_REVOKE_EVERY", 20);
   const platformToggles = setting("BENCH_PLATFORM_TOGGLES", 4000);
   const queries = setting("BENCH_QUERIES", 20_000);

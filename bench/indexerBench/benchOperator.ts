@@ -29,14 +29,16 @@ contract BenchOperator {
         for (uint256 i = 0; i < count; i++) registry.registerApp(signers, 1, noticePeriod);
     }
 
-    /// Approves compose hashes first .. first + count - 1, then revokes every revokeEvery-th one.
-    function approveMany(IAppRegistry registry, bytes20 appId, uint256 first, uint256 count, uint256 revokeEvery) external {
+    /// For each app: approves compose hashes first .. first + count - 1, then revokes every revokeEvery-th one.
+    function approveMany(IAppRegistry registry, bytes20[] calldata appIds, uint256 first, uint256 count, uint256 revokeEvery) external {
         IAppRegistry.SignerSignature[] memory none = new IAppRegistry.SignerSignature[](0);
-        for (uint256 i = 0; i < count; i++) {
-            registry.approveRelease(appId, bytes32(first + i), bytes32(first + i), type(uint64).max, none);
+        for (uint256 a = 0; a < appIds.length; a++) {
+            for (uint256 i = 0; i < count; i++) {
+                registry.approveRelease(appIds[a], bytes32(first + i), bytes32(first + i), type(uint64).max, none);
+            }
+            if (revokeEvery == 0) continue;
+            for (uint256 i = 0; i < count; i += revokeEvery) registry.revokeRelease(appIds[a], bytes32(first + i));
         }
-        if (revokeEvery == 0) return;
-        for (uint256 i = 0; i < count; i += revokeEvery) registry.revokeRelease(appId, bytes32(first + i));
     }
 
     function setPlatforms(IPlatformPolicy policy, uint256 first, uint256 count, bool allowed) external {

@@ -29,6 +29,8 @@ export interface GeneratedHistory {
 /** Execution, not the transaction count, costs: a transaction stays under the 16.7M gas cap. */
 const GAS_PER_TX = 16_000_000n;
 const PLATFORMS_PER_TX = 500;
+/** About 30,000 gas per approval: 480 approvals (plus their revocations) per transaction. */
+const APPROVALS_PER_TX = 480;
 
 export async function generateEvents(options: GenerateOptions): Promise<GeneratedHistory> {
   const chain = chainFor(31337, options.rpcUrl);
@@ -56,9 +58,11 @@ export async function generateEvents(options: GenerateOptions): Promise<Generate
     for (const log of receipt.logs) if (log.address.toLowerCase() === registry.toLowerCase()) appIds.push(log.topics[1]!.slice(0, 42) as Hex);
   }
   const total = options.apps + options.platformToggles;
-  for (const [index, appId] of appIds.entries()) {
-    await call("approveMany", [registry, appId, BigInt(index * 1_000_000 + 1), BigInt(options.approvalsPerApp), BigInt(options.revokeEvery)]);
-    options.onProgress?.(index + 1, total);
+  const appsPerTx = Math.max(1, Math.floor(APPROVALS_PER_TX / options.approvalsPerApp));
+  for (let index = 0; index < appIds.length; index += appsPerTx) {
+    const slice = appIds.slice(index, index + appsPerTx);
+    await call("approveMany", [registry, slice, 1n, BigInt(options.approvalsPerApp), BigInt(options.revokeEvery)]);
+    options.onProgress?.(index + slice.length, total);
   }
   for (let toggled = 0; toggled < options.platformToggles; toggled += PLATFORMS_PER_TX) {
     const count = Math.min(PLATFORMS_PER_TX, options.platformToggles - toggled);

@@ -27,5 +27,6 @@ export { connectChain, latestBlockNumber } from "./rpc/connect";
 export { createRangeController, DEFAULT_BLOCK_RANGE, isRangeLimitError, type BlockRangePolicy, type RangeController } from "./rpc/adaptiveRange";
 export { getPolicyLogs, type RawPolicyLog } from "./rpc/getPolicyLogs";
 export { getBlockHeader, getBlockHeaders, type BlockHeader } from "./rpc/getBlockHeaders";
-export { checkLogBlocks, decodeWithHeaders, fetchPolicyHistory, getPolicyLogsAdaptive, rpcUnavailable } from "./rpc/fetchPolicyHistory";
+export { checkLogBlocks, decodeWithHeaders, fetchPolicyHistory, rpcUnavailable } from "./rpc/fetchPolicyHistory";
+export { createLogBatchReader, type LogBatch, type LogBatchReader } from "./rpc/logBatchReader";
 export { readViews } from "./rpc/readViews";

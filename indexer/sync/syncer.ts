@@ -11,18 +11,7 @@
  * It reports each step as a tagged event (`batch`, `reorg`, `idle`) for logs, progress and metrics.
  */
 import type { PublicClient } from "viem";
-import {
-  AuditError,
-  createRangeController,
-  decodeWithHeaders,
-  getBlockHeader,
-  getBlockHeaders,
-  getPolicyLogs,
-  isRangeLimitError,
-  type BlockHeader,
-  type BlockRangePolicy,
-  type RawPolicyLog,
-} from "../../core/audit";
+import { AuditError, createLogBatchReader, decodeWithHeaders, getBlockHeader, type BlockRangePolicy, type LogBatch } from "../../core/audit";
 import { deploymentStartBlock, type Deployment } from "../../core/chain/deployment";
 import { IndexerError } from "../errors";
 import type { IndexWriter } from "../db/writer";
@@ -56,8 +45,9 @@ function rpcError(what: string, cause: unknown): IndexerError {
 
 export function createSyncer(options: SyncerOptions): Syncer {
   const { client, writer, deployment, confirmations } = options;
-  const range = createRangeController(options.rangePolicy);
   const addresses = [deployment.contracts.AppRegistry.address, deployment.contracts.PlatformPolicy.address];
+  // Reads the next range while this one is decoded and committed.
+  const reader = createLogBatchReader(client, { addresses, ...(options.rangePolicy ? { rangePolicy: options.rangePolicy } : {}), onError: rpcError });
   const startBlock = deploymentStartBlock(deployment);
 
   const emit = (event: SyncEvent): SyncEvent => {
@@ -68,24 +58,12 @@ export function createSyncer(options: SyncerOptions): Syncer {
   const canonicalHash = async (blockNumber: number) => (await getBlockHeader(client, blockNumber))?.hash ?? null;
 
   const reorg = async (): Promise<SyncEvent> => {
+    reader.discard();
     const previous = writer.syncState().syncedBlock;
     const ancestor = await findCommonAncestor(writer.storedBlocks(), canonicalHash);
     const to = ancestor ?? { number: startBlock - 1, hash: null };
     const rowsDeleted = writer.rollbackTo(to.number, to.hash);
     return emit({ type: "reorg", ancestor: to.number, previousSyncedBlock: previous, rowsDeleted });
-  };
-
-  const fetchLogs = async (from: number, target: number): Promise<{ to: number; logs: RawPolicyLog[] }> => {
-    for (;;) {
-      const to = Math.min(target, from + range.size() - 1);
-      try {
-        const logs = await getPolicyLogs(client, { addresses, fromBlock: from, toBlock: to });
-        range.succeeded(to - from + 1, logs.length);
-        return { to, logs };
-      } catch (error) {
-        if (!isRangeLimitError(error) || !range.limited(to - from + 1)) throw rpcError(`eth_getLogs of blocks ${from}-${to} failed`, error);
-      }
-    }
   };
 
   const tick = async (): Promise<SyncEvent> => {
@@ -104,15 +82,16 @@ export function createSyncer(options: SyncerOptions): Syncer {
     const from = syncedBlock + 1;
     if (from > target) return emit({ type: "idle", syncedBlock, latest });
 
-    const { to, logs } = await fetchLogs(from, target);
-    let headers: Map<number, BlockHeader>;
+    let batch: LogBatch;
     try {
-      headers = await getBlockHeaders(client, [from, to, ...logs.map((log) => Number(log.blockNumber))]);
+      batch = await reader.read(from, target);
     } catch (error) {
       // A block of the range vanished: the chain moved under us.
       if (error instanceof AuditError && error.code === "AUDIT_BLOCK_OUT_OF_RANGE") return reorg();
-      throw rpcError(`cannot read the headers of blocks ${from}-${to}`, error);
+      if (error instanceof IndexerError) throw error;
+      throw rpcError(`cannot read blocks from ${from}`, error);
     }
+    const { toBlock: to, logs, headers } = batch;
     const first = headers.get(from)!;
     const linked = syncedHash === null || first.parentHash === syncedHash;
     const consistent = logs.every((log) => headers.get(Number(log.blockNumber))?.hash === log.blockHash);
@@ -126,6 +105,7 @@ export function createSyncer(options: SyncerOptions): Syncer {
       return event;
     }
 
+    reader.prefetch(to + 1, target);
     const events = decodeWithHeaders(logs, headers, deployment);
     writer.commitBatch({ fromBlock: from, toBlock: to, logs, events, headers: [...headers.values()] });
     return emit({ type: "batch", fromBlock: from, toBlock: to, events: events.length, target, startBlock });

@@ -9,9 +9,10 @@ import { deploymentStartBlock, type Deployment } from "../../chain/deployment";
 import { isBaseError } from "../../errors";
 import { decodePolicyLogs, type PolicyEvent } from "../../policy";
 import { AuditError } from "../errors";
-import { createRangeController, isRangeLimitError, type BlockRangePolicy } from "./adaptiveRange";
-import { getBlockHeaders, type BlockHeader } from "./getBlockHeaders";
-import { getPolicyLogs, type RawPolicyLog } from "./getPolicyLogs";
+import type { BlockRangePolicy } from "./adaptiveRange";
+import type { BlockHeader } from "./getBlockHeaders";
+import type { RawPolicyLog } from "./getPolicyLogs";
+import { createLogBatchReader, type LogBatch } from "./logBatchReader";
 
 export interface FetchPolicyHistoryParameters {
   readonly deployment: Deployment;
@@ -25,31 +26,6 @@ export function rpcUnavailable(what: string, cause: unknown): AuditError {
   if (isBaseError(cause) && cause instanceof AuditError) return cause;
   const detail = cause instanceof Error ? (cause.message.split("\n")[0] ?? "") : String(cause);
   return new AuditError("AUDIT_RPC_UNAVAILABLE", `${what}: ${detail}`, { cause });
-}
-
-/** Raw logs of both contracts in [fromBlock, toBlock], with adaptive ranges. */
-export async function getPolicyLogsAdaptive(
-  client: Pick<PublicClient, "request">,
-  parameters: { addresses: readonly string[]; fromBlock: number; toBlock: number; rangePolicy?: BlockRangePolicy; onProgress?: FetchPolicyHistoryParameters["onProgress"] },
-): Promise<RawPolicyLog[]> {
-  const range = createRangeController(parameters.rangePolicy);
-  const logs: RawPolicyLog[] = [];
-  let from = parameters.fromBlock;
-  while (from <= parameters.toBlock) {
-    const to = Math.min(parameters.toBlock, from + range.size() - 1);
-    let batch: RawPolicyLog[];
-    try {
-      batch = await getPolicyLogs(client, { addresses: parameters.addresses, fromBlock: from, toBlock: to });
-    } catch (error) {
-      if (isRangeLimitError(error) && range.limited(to - from + 1)) continue;
-      throw rpcUnavailable(`eth_getLogs of blocks ${from}-${to} failed`, error);
-    }
-    for (const log of batch) logs.push(log);
-    range.succeeded(to - from + 1, batch.length);
-    from = to + 1;
-    parameters.onProgress?.({ fetchedTo: to, toBlock: parameters.toBlock, logs: logs.length });
-  }
-  return logs;
 }
 
 /** Checks each log's block hash against the header of its block; a mismatch means a reorg mid-read. */
@@ -75,22 +51,33 @@ export function decodeWithHeaders(logs: readonly RawPolicyLog[], headers: Readon
   });
 }
 
-/** Every policy event from the deployment block to `toBlock`, decoded and in chain order. */
+/**
+ * Every policy event from the deployment block to `toBlock`, decoded and in chain order. The next
+ * range is read while the current one is checked and decoded.
+ */
 export async function fetchPolicyHistory(client: Pick<PublicClient, "request">, parameters: FetchPolicyHistoryParameters): Promise<PolicyEvent[]> {
-  const { deployment } = parameters;
-  const logs = await getPolicyLogsAdaptive(client, {
+  const { deployment, toBlock } = parameters;
+  const reader = createLogBatchReader(client, {
     addresses: [deployment.contracts.AppRegistry.address, deployment.contracts.PlatformPolicy.address],
-    fromBlock: deploymentStartBlock(deployment),
-    toBlock: parameters.toBlock,
     ...(parameters.rangePolicy ? { rangePolicy: parameters.rangePolicy } : {}),
-    ...(parameters.onProgress ? { onProgress: parameters.onProgress } : {}),
+    onError: rpcUnavailable,
   });
-  let headers: Map<number, BlockHeader>;
-  try {
-    headers = await getBlockHeaders(client, logs.map((log) => Number(log.blockNumber)));
-  } catch (error) {
-    throw rpcUnavailable("cannot read the headers of the blocks with events", error);
+  const events: PolicyEvent[] = [];
+  let fromBlock = deploymentStartBlock(deployment);
+  let logCount = 0;
+  while (fromBlock <= toBlock) {
+    let batch: LogBatch;
+    try {
+      batch = await reader.read(fromBlock, toBlock);
+    } catch (error) {
+      throw rpcUnavailable(`cannot read blocks ${fromBlock}-${toBlock}`, error);
+    }
+    reader.prefetch(batch.toBlock + 1, toBlock);
+    checkLogBlocks(batch.logs, batch.headers);
+    for (const event of decodeWithHeaders(batch.logs, batch.headers, deployment)) events.push(event);
+    logCount += batch.logs.length;
+    fromBlock = batch.toBlock + 1;
+    parameters.onProgress?.({ fetchedTo: batch.toBlock, toBlock, logs: logCount });
   }
-  checkLogBlocks(logs, headers);
-  return decodeWithHeaders(logs, headers, deployment);
+  return events;
 }

@@ -132,11 +132,14 @@ export async function startFakeKms(options: FakeKmsOptions): Promise<FakeKms> {
       ...options.leafOverrides,
     });
     const logIndex = tree.append(encoded.leafHash);
-    const root = tree.root();
+    // Capture the tree head now: concurrent requests append while this one awaits below.
+    const treeSize = tree.size;
+    const root = tree.root(treeSize);
+    const inclusionProof = tree.inclusionProof(logIndex, treeSize);
     const checkpoint = await signCheckpoint(
       options.signer,
       platformPolicyDomain(options.chainId, options.signingPolicy ?? options.platformPolicy),
-      tree.size,
+      treeSize,
       root,
     );
     const sealed = await sealToAgent(
@@ -156,9 +159,9 @@ export async function startFakeKms(options: FakeKmsOptions): Promise<FakeKms> {
         logIndex,
         leafHash: toHex(encoded.leafHash),
         leaf: Buffer.from(encoded.bytes).toString("utf8"),
-        treeSize: tree.size,
+        treeSize,
         rootHash: toHex(root),
-        inclusionProof: tree.inclusionProof(logIndex).map(toHex),
+        inclusionProof: inclusionProof.map(toHex),
         policyBlock: POLICY_BLOCK,
         kms,
         signature: checkpoint.signature,
