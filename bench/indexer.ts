@@ -94,13 +94,14 @@ async function main(): Promise<number> {
     const { fetch, replay, views } = audit.timings;
     log(`audit replay: ${audit.events.length} events; fetch + decode ${seconds(fetch)}, replay ${seconds(replay)}, ${audit.checks} view checks ${seconds(views)}; total ${seconds(auditMs)}, 0 differences`);
 
-    const rebuild = fetch + replay;
+    const per100k = (ms: number) => (ms * 100_000) / audit.events.length;
     log("");
-    log("target                                   measured              result");
-    log(`sync >= 10,000 events/s                  ${String(Math.round(eventsPerSecond)).padEnd(21)} ${verdict(eventsPerSecond >= 10_000)}`);
-    log(`policy?block= p99 <= 2 ms                ${`${latency.p99Ms.toFixed(3)} ms`.padEnd(21)} ${verdict(latency.p99Ms <= 2)}`);
-    log(`replay of 100k events <= 5 s (fetch+replay) ${seconds(rebuild).padEnd(18)} ${verdict(rebuild <= 5_000 * Math.max(1, audit.events.length / 100_000))}`);
-    log(`(view comparison, not in the target:     ${seconds(views)} for ${audit.checks} eth_call checks)`);
+    log("target                                        measured               result");
+    log(`sync >= 10,000 events/s                       ${String(Math.round(eventsPerSecond)).padEnd(22)} ${verdict(eventsPerSecond >= 10_000)}`);
+    log(`policy?block= p99 <= 2 ms                     ${`${latency.p99Ms.toFixed(3)} ms`.padEnd(22)} ${verdict(latency.p99Ms <= 2)}`);
+    log(`audit replay of 100k events <= 5 s            ${`${seconds(per100k(replay))} / 100k`.padEnd(22)} ${verdict(per100k(replay) <= 5_000)}`);
+    log(`  with reading them from the node first       ${`${seconds(per100k(fetch + replay))} / 100k`.padEnd(22)} ${verdict(per100k(fetch + replay) <= 5_000)} (fetch + decode + replay)`);
+    log(`  view comparison (no target)                 ${seconds(views)} for ${audit.checks} eth_call checks`);
     return 0;
   } finally {
     await node.stop();

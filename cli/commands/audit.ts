@@ -57,6 +57,15 @@ function kmsUrl(raw: string | undefined, env: Env, required: boolean): string | 
   return parseUrlSetting("--kms", value);
 }
 
+/** A flag the audit cannot read is a usage error (exit 2), not an audit failure. */
+function usageOf<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    throw new UsageError("USAGE", error instanceof Error ? error.message : String(error));
+  }
+}
+
 /** Progress for people: on a terminal, to stderr, never mixed into --json. */
 function progressFor(flags: { json?: boolean }): ((message: string) => void) | undefined {
   if (flags.json || !process.stderr.isTTY) return undefined;
@@ -212,8 +221,8 @@ export function registerAuditCommands(program: Command): void {
     .requiredOption("--to <date|block>", "end, included: a block number or a UTC date (a bare date covers the whole day)")
     .option("--kms <url>", `release log to count key releases from, verified first (default: $${KMS_ENV}; without it, no key releases)`)
     .action(async (flags: ChainFlags & { app: string; from: string; to: string; kms?: string }) => {
-      const from = parsePeriodBound(flags.from, "from");
-      const to = parsePeriodBound(flags.to, "to");
+      const from = usageOf(() => parsePeriodBound(flags.from, "from"));
+      const to = usageOf(() => parsePeriodBound(flags.to, "to"));
       const url = kmsUrl(flags.kms, process.env, false);
       const { deployment, client } = await openChain(flags, process.env);
       const result = await auditReport(client, {

@@ -118,14 +118,6 @@ async function inParallel<T>(items: readonly T[], work: (item: T) => Promise<voi
   await Promise.all(Array.from({ length: Math.min(PROOF_CONCURRENCY, items.length) }, worker));
 }
 
-const ZERO_NODE = new Uint8Array(32);
-
-/** The finding for a proof the server refused, with its answer as evidence. */
-function notServed(problem: Finding | undefined, served: string): Finding {
-  const base = problem ?? finding("LOG_INCLUSION_PROOF_INVALID", "a proof was not served", {});
-  return { ...base, message: `${base.message} (not served: ${served})`, evidence: { ...base.evidence, proof: null, served } };
-}
-
 /** A proof the KMS would not serve is itself a finding: it cannot back what it signed. */
 async function servedProof(fetchProof: () => Promise<Uint8Array[]>): Promise<Uint8Array[] | { error: string }> {
   try {
@@ -195,7 +187,15 @@ export async function auditReleaseLog(input: AuditReleaseLogInput): Promise<Rele
   input.onProgress?.("checking consistency proofs");
   for (const [from, to] of consistencyPairs(anchored, head)) {
     const proof = await servedProof(() => client.consistencyProof(from.treeSize, to.treeSize));
-    const problem = Array.isArray(proof) ? checkConsistencyProof(from, to, proof) : notServed(checkConsistencyProof(from, to, []), proof.error);
+    const problem = Array.isArray(proof)
+      ? checkConsistencyProof(from, to, proof)
+      : finding("LOG_CONSISTENCY_PROOF_INVALID", `the log did not serve a consistency proof from size ${from.treeSize} to ${to.treeSize}: ${proof.error}`, {
+          fromTreeSize: from.treeSize,
+          fromRoot: toHex0x(from.rootHash),
+          toTreeSize: to.treeSize,
+          toRoot: toHex0x(to.rootHash),
+          served: proof.error,
+        });
     if (problem) findings.push(problem);
   }
 
@@ -206,7 +206,13 @@ export async function auditReleaseLog(input: AuditReleaseLogInput): Promise<Rele
     await inParallel(indexes, async (index) => {
       const leafHash = rebuilt.tree.getNode(0, index);
       const proof = await servedProof(() => client.inclusionProof(index, head.treeSize));
-      const problem = Array.isArray(proof) ? checkInclusionProof(index, leafHash, head, proof) : notServed(checkInclusionProof(index, leafHash, head, [ZERO_NODE]), proof.error);
+      const problem = Array.isArray(proof)
+        ? checkInclusionProof(index, leafHash, head, proof)
+        : finding("LOG_INCLUSION_PROOF_INVALID", `the log did not serve the inclusion proof of leaf ${index}: ${proof.error}`, {
+            leafIndex: index,
+            treeSize: head.treeSize,
+            served: proof.error,
+          });
       if (problem) inclusionFindings.push(problem);
     });
     inclusionFindings.sort((a, b) => (a.evidence.leafIndex as number) - (b.evidence.leafIndex as number));

@@ -24,7 +24,7 @@ export { auditLog, type AuditLogParameters, type LogAuditResult } from "./auditL
 export { auditBlock, auditReplay, type AuditReplayParameters, type ReplayAudit } from "./auditReplay";
 export { auditReport, type AuditReport, type AuditReportParameters } from "./auditReport";
 export { connectChain, latestBlockNumber } from "./rpc/connect";
-export { createRangeController, DEFAULT_BLOCK_RANGE, isRangeLimitError, type BlockRangePolicy, type RangeController } from "./rpc/adaptiveRange";
+export { createRangeController, DEFAULT_BLOCK_RANGE, isRangeLimitError, isTransientError, type BlockRangePolicy, type RangeController } from "./rpc/adaptiveRange";
 export { getPolicyLogs, type RawPolicyLog } from "./rpc/getPolicyLogs";
 export { getBlockHeader, getBlockHeaders, type BlockHeader } from "./rpc/getBlockHeaders";
 export { checkLogBlocks, decodeWithHeaders, fetchPolicyHistory, rpcUnavailable } from "./rpc/fetchPolicyHistory";

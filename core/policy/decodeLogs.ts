@@ -3,7 +3,7 @@
  * generated ones in core/contracts/generated/, so decoding always matches the deployed bytecode.
  * This is where hex is normalised to lowercase; nothing downstream lowercases again.
  */
-import { decodeEventLog, type Hex as ViemHex } from "viem";
+import { decodeEventLog, toEventSelector, type Hex as ViemHex } from "viem";
 import { appRegistryAbi } from "../contracts/generated/AppRegistry";
 import { platformPolicyAbi } from "../contracts/generated/PlatformPolicy";
 import { PolicyReplayError } from "./errors";
@@ -50,9 +50,22 @@ function positionOf(log: PolicyLog, options: DecodePolicyLogsOptions): EventPosi
   return { address: lower(log.address), blockNumber, blockTimestamp, logIndex, transactionHash: lower(transactionHash) };
 }
 
+/**
+ * topic0 → an ABI holding only that event. Given a whole ABI, `decodeEventLog` hashes every event
+ * signature for every log, which doubles the cost of decoding a long history.
+ */
+function eventsBySelector<const Abi extends typeof appRegistryAbi | typeof platformPolicyAbi>(abi: Abi): ReadonlyMap<string, Abi> {
+  const events = abi.filter((item) => item.type === "event");
+  return new Map(events.map((item) => [toEventSelector(item), [item] as unknown as Abi]));
+}
+const APP_REGISTRY_EVENTS = eventsBySelector(appRegistryAbi);
+const PLATFORM_POLICY_EVENTS = eventsBySelector(platformPolicyAbi);
+
 function decodeWith<const Abi extends typeof appRegistryAbi | typeof platformPolicyAbi>(abi: Abi, log: PolicyLog) {
+  const selectors = (abi === appRegistryAbi ? APP_REGISTRY_EVENTS : PLATFORM_POLICY_EVENTS) as ReadonlyMap<string, Abi>;
+  const narrowed = selectors.get(log.topics[0]?.toLowerCase() ?? "") ?? abi;
   try {
-    return decodeEventLog({ abi, topics: log.topics as [ViemHex, ...ViemHex[]], data: log.data, strict: true });
+    return decodeEventLog({ abi: narrowed, topics: log.topics as [ViemHex, ...ViemHex[]], data: log.data, strict: true });
   } catch (cause) {
     throw new PolicyReplayError("REPLAY_LOG_UNDECODABLE", `log of ${log.address} is not a policy event`, { cause });
   }

@@ -23,12 +23,15 @@ describe("createRangeController", () => {
     expect(range.size()).toBe(8);
   });
 
-  it("quarters after a limit, never grows back to a size that failed, and gives up at min", () => {
+  it("quarters after a limit, stays under the failed size for a while, then relaxes; gives up at min", () => {
     const range = createRangeController(policy);
     expect(range.limited(16)).toBe(true);
-    expect(range.size()).toBe(4);
-    for (let step = 0; step < 5; step += 1) range.succeeded(range.size(), 0);
-    expect(range.size()).toBe(15);
+    const sizes = [range.size()];
+    for (let step = 0; step < 6; step += 1) {
+      range.succeeded(range.size(), 0);
+      sizes.push(range.size());
+    }
+    expect(sizes).toEqual([4, 8, 12, 18, 27, 40, 60]);
     const smallest = createRangeController({ ...policy, initial: 1 });
     expect(smallest.limited(1)).toBe(false);
   });

@@ -3,8 +3,9 @@
  * and say so in different words. The controller aims at `targetLogs` logs per query:
  * - after a success it scales the range by target / logs (at most doubling, so a sparse stretch
  *   cannot launch it into a dense one);
- * - after a range-limit error it quarters the range and remembers the failed size as a ceiling,
- *   so it does not grow back into the same error.
+ * - after a range-limit error it quarters the range and caps growth at half the failed size; the
+ *   cap relaxes by half again after each success, so a dense stretch is not retried at once and a
+ *   sparse tail still grows back to `max`.
  * Any other error is not a range problem and goes to the caller.
  */
 import { BaseError as ViemError, HttpRequestError, ResponseBodyTooLargeError, RpcRequestError, TimeoutError } from "viem";
@@ -36,11 +37,12 @@ export function createRangeController(policy: BlockRangePolicy = DEFAULT_BLOCK_R
     size: () => current,
     succeeded(size, logCount) {
       const scaled = logCount === 0 ? size * 2 : Math.floor((size * policy.targetLogs) / logCount);
-      current = Math.max(policy.min, Math.min(scaled, size * 2, policy.max, ceiling - 1));
+      current = Math.max(policy.min, Math.min(scaled, size * 2, policy.max, Math.floor(ceiling)));
+      ceiling *= 1.5;
     },
     limited(size) {
       if (size <= policy.min) return false;
-      ceiling = Math.min(ceiling, size);
+      ceiling = Math.max(policy.min, Math.min(ceiling, Math.floor(size / 2)));
       current = Math.max(policy.min, Math.floor(size / 4));
       return true;
     },
@@ -49,6 +51,18 @@ export function createRangeController(policy: BlockRangePolicy = DEFAULT_BLOCK_R
 
 const LIMIT_WORDS =
   /block range|range (is )?too (large|wide|big)|too many (results|logs|blocks)|limit exceeded|query returned more than|response (size|is too)|exceed|max(imum)? (block )?range|results? (limit|cap)|query timeout|-32005/i;
+
+/** True for a failure of the connection itself (reset, closed), worth one more try. */
+export function isTransientError(error: unknown): boolean {
+  const causes: unknown[] = [];
+  if (error instanceof ViemError) error.walk((cause) => (causes.push(cause), false));
+  else causes.push(error);
+  return causes.some(
+    (cause) =>
+      (cause instanceof HttpRequestError && cause.status === undefined) ||
+      (cause instanceof Error && /ECONNRESET|EPIPE|socket|other side closed|fetch failed/i.test(cause.message)),
+  );
+}
 
 /** True when `error` means "ask for fewer blocks", in any of the ways providers say it. */
 export function isRangeLimitError(error: unknown): boolean {

@@ -6,21 +6,15 @@ import { rpcUnavailable } from "./fetchPolicyHistory";
 
 export interface ConnectOptions {
   readonly timeoutMs?: number;
-  /** JSON-RPC requests per HTTP batch (headers, proofs of many blocks); 0 sends them one by one. */
-  readonly batchSize?: number;
 }
 
 /**
- * A public client for reading a deployment's chain: JSON-RPC batching on (many headers travel in
- * one request), no silent retries, and the node's chain id checked against the deployment file.
+ * A public client for reading a deployment's chain: no silent retries, and the node's chain id
+ * checked against the deployment file. No JSON-RPC batching: a batch shares one response body,
+ * and a large `eth_getLogs` answer would then fail the small requests travelling with it.
  */
 export async function connectChain(rpcUrl: string, deployment: Deployment, options: ConnectOptions = {}): Promise<PublicClient> {
-  const batchSize = options.batchSize ?? 100;
-  const transport = http(rpcUrl, {
-    timeout: options.timeoutMs ?? 30_000,
-    retryCount: 0,
-    ...(batchSize > 0 ? { batch: { batchSize } } : {}),
-  });
+  const transport = http(rpcUrl, { timeout: options.timeoutMs ?? 30_000, retryCount: 0 });
   const client = createPublicClient({ chain: chainFor(deployment.chainId, rpcUrl), transport }) as PublicClient;
   let chainId: number;
   try {

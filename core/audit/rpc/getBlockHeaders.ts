@@ -1,7 +1,6 @@
 /**
  * Block headers by number: what a sync links by `parentHash`, and the timestamps policy events
- * need (most nodes do not put `blockTimestamp` on logs). Requests go out together; with a batching
- * transport they travel as one JSON-RPC batch.
+ * need (most nodes do not put `blockTimestamp` on logs). Up to 16 requests are in flight at once.
  */
 import type { PublicClient } from "viem";
 import type { Hex } from "../../policy";
@@ -36,8 +35,8 @@ export async function getBlockHeader(client: Pick<PublicClient, "request">, bloc
   };
 }
 
-/** Requests in flight at once: enough for a batch, few enough not to flood a public RPC. */
-const CONCURRENCY = 256;
+/** Requests in flight at once: enough to hide latency, few enough not to flood a public RPC. */
+const CONCURRENCY = 16;
 
 /** Headers of every block in `numbers`; throws AUDIT_BLOCK_OUT_OF_RANGE when one is missing. */
 export async function getBlockHeaders(client: Pick<PublicClient, "request">, numbers: Iterable<number>): Promise<Map<number, BlockHeader>> {

@@ -5,7 +5,7 @@
  * on a local node that takes a third off a 100,000-event read.
  */
 import type { PublicClient } from "viem";
-import { createRangeController, isRangeLimitError, type BlockRangePolicy } from "./adaptiveRange";
+import { createRangeController, isRangeLimitError, isTransientError, type BlockRangePolicy } from "./adaptiveRange";
 import { getBlockHeaders, type BlockHeader } from "./getBlockHeaders";
 import { getPolicyLogs, type RawPolicyLog } from "./getPolicyLogs";
 
@@ -33,18 +33,25 @@ export interface LogBatchReaderOptions {
   readonly onError: (what: string, cause: unknown) => Error;
 }
 
+/** A reset connection is retried this many times before the read fails. */
+const TRANSIENT_RETRIES = 2;
+
 export function createLogBatchReader(client: Pick<PublicClient, "request">, options: LogBatchReaderOptions): LogBatchReader {
   const range = createRangeController(options.rangePolicy);
   let pending: { fromBlock: number; toBlock: number; batch: Promise<LogBatch> } | undefined;
 
   const fetchBatch = async (fromBlock: number, maxToBlock: number): Promise<LogBatch> => {
-    for (;;) {
+    for (let attempt = 1; ; attempt += 1) {
       const toBlock = Math.min(maxToBlock, fromBlock + range.size() - 1);
       let logs: RawPolicyLog[];
       try {
         logs = await getPolicyLogs(client, { addresses: options.addresses, fromBlock, toBlock });
       } catch (error) {
         if (isRangeLimitError(error) && range.limited(toBlock - fromBlock + 1)) continue;
+        if (isTransientError(error) && attempt <= TRANSIENT_RETRIES) {
+          await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+          continue;
+        }
         throw options.onError(`eth_getLogs of blocks ${fromBlock}-${toBlock} failed`, error);
       }
       range.succeeded(toBlock - fromBlock + 1, logs.length);
