@@ -3,10 +3,11 @@
  * generated ones in core/contracts/generated/, so decoding always matches the deployed bytecode.
  * This is where hex is normalised to lowercase; nothing downstream lowercases again.
  */
-import { decodeEventLog, toEventSelector, type Hex as ViemHex } from "viem";
+import type { DecodeEventLogReturnType, Hex as ViemHex } from "viem";
 import { appRegistryAbi } from "../contracts/generated/AppRegistry";
 import { platformPolicyAbi } from "../contracts/generated/PlatformPolicy";
 import { PolicyReplayError } from "./errors";
+import { compileEventDecoders } from "./eventDecoder";
 import { compareEventPositions, type EventPosition, type Hex, type PolicyEvent } from "./events";
 
 /** The two contracts whose logs are replayed. */
@@ -50,22 +51,17 @@ function positionOf(log: PolicyLog, options: DecodePolicyLogsOptions): EventPosi
   return { address: lower(log.address), blockNumber, blockTimestamp, logIndex, transactionHash: lower(transactionHash) };
 }
 
-/**
- * topic0 → an ABI holding only that event. Given a whole ABI, `decodeEventLog` hashes every event
- * signature for every log, which doubles the cost of decoding a long history.
- */
-function eventsBySelector<const Abi extends typeof appRegistryAbi | typeof platformPolicyAbi>(abi: Abi): ReadonlyMap<string, Abi> {
-  const events = abi.filter((item) => item.type === "event");
-  return new Map(events.map((item) => [toEventSelector(item), [item] as unknown as Abi]));
-}
-const APP_REGISTRY_EVENTS = eventsBySelector(appRegistryAbi);
-const PLATFORM_POLICY_EVENTS = eventsBySelector(platformPolicyAbi);
+/** topic0 → compiled decoder (core/policy/eventDecoder.ts), per contract. */
+const APP_REGISTRY_EVENTS = compileEventDecoders(appRegistryAbi);
+const PLATFORM_POLICY_EVENTS = compileEventDecoders(platformPolicyAbi);
 
-function decodeWith<const Abi extends typeof appRegistryAbi | typeof platformPolicyAbi>(abi: Abi, log: PolicyLog) {
-  const selectors = (abi === appRegistryAbi ? APP_REGISTRY_EVENTS : PLATFORM_POLICY_EVENTS) as ReadonlyMap<string, Abi>;
-  const narrowed = selectors.get(log.topics[0]?.toLowerCase() ?? "") ?? abi;
+/** The log decoded with `abi`'s events, typed as viem would type it. */
+function decodeWith<const Abi extends typeof appRegistryAbi | typeof platformPolicyAbi>(abi: Abi, log: PolicyLog): DecodeEventLogReturnType<Abi> {
+  const decoders = abi === appRegistryAbi ? APP_REGISTRY_EVENTS : PLATFORM_POLICY_EVENTS;
+  const decoder = decoders.get(log.topics[0]?.toLowerCase() ?? "");
+  if (!decoder) throw new PolicyReplayError("REPLAY_LOG_UNDECODABLE", `log of ${log.address} is not a policy event (unknown topic0)`);
   try {
-    return decodeEventLog({ abi: narrowed, topics: log.topics as [ViemHex, ...ViemHex[]], data: log.data, strict: true });
+    return decoder(log.topics, log.data) as unknown as DecodeEventLogReturnType<Abi>;
   } catch (cause) {
     throw new PolicyReplayError("REPLAY_LOG_UNDECODABLE", `log of ${log.address} is not a policy event`, { cause });
   }
