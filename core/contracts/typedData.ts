@@ -68,19 +68,3 @@ export const TCB_STATUS_BITS = {
   OutOfDate: 4,
   OutOfDateConfigurationNeeded: 5,
 } as const;
-
-/**
- * A key-release receipt, signed off chain by the KMS identity under the PlatformPolicy
- * domain (so it binds the chain and the policy contract). The agent checks the signer is a
- * registered KMS identity before it uses the key.
- */
-export const receiptTypes = {
-  Receipt: [
-    { name: "logIndex", type: "uint64" },
-    { name: "leafHash", type: "bytes32" },
-    { name: "treeSize", type: "uint64" },
-    { name: "rootHash", type: "bytes32" },
-    { name: "policyBlockNumber", type: "uint64" },
-    { name: "policyBlockHash", type: "bytes32" },
-  ],
-} as const;

@@ -10,11 +10,9 @@ export type ReleaseLogErrorCode =
   | "LEAF_MALFORMED" // not UTF-8 JSON, or too large
   | "LEAF_SCHEMA_INVALID" // JSON, but not a v1 leaf of a known kind
   | "LEAF_NOT_CANONICAL" // a valid leaf, but not in its one JCS encoding
-  // checkpoints and receipts
+  // checkpoints (a receipt's signature is its batch's checkpoint signature)
   | "CHECKPOINT_INVALID"
   | "CHECKPOINT_SIGNATURE_INVALID"
-  | "RECEIPT_INVALID"
-  | "RECEIPT_SIGNATURE_INVALID"
   // the KMS's SQLite store
   | "LOG_OPEN_FAILED"
   | "LOG_SCHEMA_UNSUPPORTED"

@@ -20,12 +20,4 @@ export {
   parseLeaf,
 } from "./leaf";
 export { type SignedCheckpoint, recoverCheckpointSigner, signCheckpoint, verifyCheckpointSignature } from "./checkpoint";
-export {
-  type ReceiptFields,
-  type ReceiptInput,
-  type SignedReceipt,
-  recoverReceiptSigner,
-  signReceipt,
-  verifyReceiptSignature,
-} from "./receipt";
 export { isStrictSignature } from "./typedSignature";
