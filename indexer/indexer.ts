@@ -36,10 +36,13 @@ export interface IndexerDeps {
   readonly progressStream?: NodeJS.WriteStream;
 }
 
-const sleep = (ms: number, signal: AbortSignal) =>
+/** Waits `ms`, or less if `signal` aborts; the abort listener is removed either way (the loop calls this forever). */
+export const sleep = (ms: number, signal: AbortSignal) =>
   new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener("abort", () => (clearTimeout(timer), resolve()), { once: true });
+    if (signal.aborted) return resolve();
+    const onAbort = () => (clearTimeout(timer), resolve());
+    const timer = setTimeout(() => (signal.removeEventListener("abort", onAbort), resolve()), ms);
+    signal.addEventListener("abort", onAbort, { once: true });
   });
 
 export async function createIndexer(config: IndexerConfig, deps: IndexerDeps = {}): Promise<Indexer> {

@@ -136,6 +136,33 @@ describe("indexer API", () => {
     expect(await get(`/v1/apps/${appId}/report?from=yesterday&to=1`)).toMatchObject({ status: 400, body: { errorCode: "AUDIT_PERIOD_INVALID" } });
   });
 
+  it("judges each reported key release at its policy block's time, not at the leaf's clock", async () => {
+    // A KMS whose clock lags the chain (here: the chain jumped 120 s): the leaf's time is before
+    // COMPOSE_A's activation, its policy block after. The release was allowed; the report must say so
+    // even when the policy block's header is not among the synced ones (it is fetched, then stored).
+    const lagger = devAccount(18);
+    await registerKmsIdentity(chain, lagger.address.toLowerCase() as Hex, label("lagging-quote"), label("api-kms"));
+    const approval = await chain.client.getBlock({ blockNumber: BigInt(approvedBlock) });
+    const laggingLog = openLogFile(chain.dir, "api-kms-lagging");
+    const activeBlock = await chain.client.getBlock({ blockNumber: BigInt(revokedBlock - 1) });
+    const policyBlock = { number: Number(activeBlock.number), hash: activeBlock.hash };
+    laggingLog.append(keyReleaseBytes(chain, { kms: lagger, appId, composeHash: COMPOSE_A, platformHash: PLATFORM, policyBlock, instanceId: "cc", time: Number(approval.timestamp) }));
+    await signAndAnchor(chain, laggingLog, lagger);
+    const laggingServer = await serveReleaseLog(laggingLog);
+    const lagging = await startIndexer("api-lagging", laggingServer.url);
+    try {
+      const response = await lagging.app.inject({ method: "GET", url: `/v1/apps/${appId}/report?from=2000-01-01&to=2100-12-31` });
+      expect(response.statusCode).toBe(200);
+      const report = response.json() as Record<string, any>;
+      expect(report.totals.keyReleases).toBe(1);
+      expect(report.keyReleasesNotAllowed).toEqual([]);
+    } finally {
+      await lagging.stop();
+      await laggingServer.close();
+      laggingLog.close();
+    }
+  });
+
   it("serves a timeline with releases, revocations, key releases and checkpoints", async () => {
     const timeline = await get(`/v1/apps/${appId}/timeline`);
     const kinds = timeline.body.items.map((item: { kind: string }) => item.kind);

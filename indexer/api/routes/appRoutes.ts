@@ -103,8 +103,15 @@ export function registerAppRoutes(app: IndexerFastify, deps: IndexerAppDeps): vo
       const to = await timeOf(parsePeriodBound(request.query.to, "to"));
       if (to < from) throw new IndexerError("INDEXER_QUERY_INVALID", `the period ends (${to}) before it starts (${from})`);
       const head = deps.store.latestHead();
-      const records: KeyReleaseRecord[] = deps.store.keyReleases(appId).map((release) => {
-        const policyBlockTime = deps.chain.block(release.policyBlock)?.timestamp;
+      const releases = deps.store.keyReleases(appId);
+      // Each release is judged at its policy block's time: a stored header, or the RPC's (then
+      // stored). Never the leaf's wall-clock time, which can be far from the block's.
+      const policyBlockTimes = new Map<number, number>();
+      for (const policyBlock of new Set(releases.map((release) => release.policyBlock))) {
+        if (policyBlock <= deps.chain.syncState().syncedBlock) policyBlockTimes.set(policyBlock, await blockTime(policyBlock));
+      }
+      const records: KeyReleaseRecord[] = releases.map((release) => {
+        const policyBlockTime = policyBlockTimes.get(release.policyBlock);
         return {
           leafIndex: release.index,
           kms: head?.kms ?? ("0x" as Hex),
