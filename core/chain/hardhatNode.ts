@@ -58,7 +58,9 @@ export async function startHardhatNode(options: StartHardhatNodeOptions = {}): P
     if (child.exitCode !== null) {
       throw new Error(`hardhat node exited with code ${child.exitCode} before it was ready:\n${output.slice(-2000)}`);
     }
-    if (await rpcAnswers(url)) return { url, port, process: child, stop };
+    // Our node's own "Started HTTP ... server" line first: an RPC answering on the port could be
+    // another node already there (ours then fails with EADDRINUSE and exits).
+    if (STARTED.test(output) && (await rpcAnswers(url))) return { url, port, process: child, stop };
     if (Date.now() > deadline) {
       await stop();
       throw new Error(`hardhat node did not answer on ${url} in time:\n${output.slice(-2000)}`);
@@ -66,6 +68,8 @@ export async function startHardhatNode(options: StartHardhatNodeOptions = {}): P
     await new Promise((resolve) => setTimeout(resolve, 150));
   }
 }
+
+const STARTED = /Started HTTP and WebSocket JSON-RPC server at/;
 
 async function rpcAnswers(url: string): Promise<boolean> {
   try {
