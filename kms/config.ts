@@ -1,3 +1,4 @@
+import os from "node:os";
 import path from "node:path";
 import { HARDHAT_DEV_PRIVATE_KEY, LOCAL_CHAIN_ID } from "../core/chain/clients";
 import { type Deployment, readDeployment } from "../core/chain/deployment";
@@ -40,8 +41,21 @@ export interface KmsConfig {
   instanceName: string;
   /** Sealed: this VM's RTMR3 event log (dstack JSON), served in /health and sent when onboarding. */
   eventLogFile: string | undefined;
+  /** Release worker threads (quote verification, HPKE sealing); see `defaultWorkerCount`. */
+  workers: number;
   logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
   json: boolean;
+}
+
+/**
+ * Release workers by default: one per available core but one, and at least one. The main
+ * thread (HTTP, nonces, policy, the log's fsync, signing) needs a core of its own, and so
+ * does libuv's thread pool, where part of every WebCrypto call runs: on the 2-core reference
+ * machine one worker released more per second than two, for less CPU per release
+ * (docs/kms.md, "Worker threads").
+ */
+export function defaultWorkerCount(): number {
+  return Math.max(1, os.availableParallelism() - 1);
 }
 
 /** Flags of `basekms kms serve`, as commander hands them over (strings). */
@@ -58,6 +72,7 @@ export interface KmsFlags {
   anchorInterval?: string;
   onboardFrom?: string;
   genesis?: boolean;
+  workers?: string;
   json?: boolean;
 }
 
@@ -151,6 +166,7 @@ export function loadKmsConfig(env: Env, flags: KmsFlags = {}): Readonly<KmsConfi
     genesis: parseBoolean(env, flags.genesis, "BASEKMS_GENESIS"),
     instanceName,
     eventLogFile: eventLogFile === undefined ? undefined : path.resolve(eventLogFile),
+    workers: integer(env, flags.workers, "--workers", "BASEKMS_WORKERS", defaultWorkerCount(), { min: 1, max: 256 }),
     logLevel: logLevelRaw as KmsConfig["logLevel"],
     json: flags.json ?? false,
   });

@@ -22,6 +22,8 @@ export type KmsErrorCode =
   | "KMS_MEASUREMENT_NOT_ALLOWED"
   // try again later
   | "POLICY_UNAVAILABLE"
+  /** A release worker thread crashed, exited or timed out while holding the request. */
+  | "WORKER_UNAVAILABLE"
   // the log has no signed checkpoint yet
   | "CHECKPOINT_UNAVAILABLE"
   // onboarding, seen from the joining KMS

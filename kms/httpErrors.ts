@@ -9,7 +9,8 @@ import { KmsError, type KmsErrorCode } from "./errors";
  * - 400: the request cannot be read (bad JSON, bad hex, a quote that does not parse);
  * - 403: a well-formed request that attestation or policy refuses;
  * - 404 / 413 / 415: as HTTP means them;
- * - 503: "try again later" — RPC, PCCS or log storage is unavailable; nothing was released.
+ * - 503: "try again later" — RPC, PCCS, log storage or a release worker is unavailable;
+ *   nothing was released.
  * Any code not in the table is a bug and answers 500 INTERNAL_ERROR (tests assert no refusal
  * path reaches it).
  */
@@ -82,7 +83,7 @@ const FORBIDDEN: readonly KnownCode[] = [
   "KMS_MEASUREMENT_NOT_ALLOWED",
 ];
 
-const UNAVAILABLE: readonly KnownCode[] = ["POLICY_UNAVAILABLE", "COLLATERAL_UNAVAILABLE", "LOG_APPEND_FAILED"];
+const UNAVAILABLE: readonly KnownCode[] = ["POLICY_UNAVAILABLE", "COLLATERAL_UNAVAILABLE", "LOG_APPEND_FAILED", "WORKER_UNAVAILABLE"];
 
 export const HTTP_STATUS_BY_CODE: ReadonlyMap<string, number> = new Map<string, number>([
   ...BAD_REQUEST.map((code) => [code, 400] as const),

@@ -11,6 +11,7 @@ export interface KmsMetrics {
   duration: Histogram<"endpoint" | "outcome">;
   anchorFailures: Counter;
   anchors: Counter;
+  workersLost: Counter;
 }
 
 export interface KmsMetricSources {
@@ -50,5 +51,6 @@ export function createKmsMetrics(sources: KmsMetricSources, options: { defaultMe
     }),
     anchors: new Counter({ name: "basekms_anchors_total", help: "Checkpoints anchored on chain", registers: [registry] }),
     anchorFailures: new Counter({ name: "basekms_anchor_failures_total", help: "Failed anchoring attempts", registers: [registry] }),
+    workersLost: new Counter({ name: "basekms_release_workers_lost_total", help: "Release worker threads that crashed, exited or timed out (each was replaced)", registers: [registry] }),
   };
 }

@@ -28,7 +28,7 @@ import { createLogWriter } from "./release/logWriter";
 import { openRefusalStore } from "./release/refusalStore";
 import type { KmsFastify } from "./routes/types";
 import { checkChain, checkStaticConfig } from "./startupChecks";
-import { trustedRootsFor } from "./trustedRoots";
+import { type ReleaseWorkers, createReleaseWorkers } from "./workers/releaseWorkers";
 
 /**
  * `startKms(config)`: refuse bad start-ups, open the stores, obtain the root secret and the
@@ -50,6 +50,10 @@ export interface StartKmsOptions {
   challengeTtlMs?: number;
   /** TDX presence check for sealed mode (tests inject it). */
   pathExists?: (path: string) => boolean;
+  /** A release worker job unanswered after this many ms fails with 503 WORKER_UNAVAILABLE (default 10 s). */
+  workerTimeoutMs?: number;
+  /** The release worker entry (tests inject a faulty one). */
+  releaseWorkerScript?: string;
 }
 
 export interface RunningKms {
@@ -61,6 +65,7 @@ export interface RunningKms {
   log: ReleaseLog;
   policyBlocks: PolicyBlockSource;
   anchorer: Anchorer;
+  workers: ReleaseWorkers;
   pccsUrl: string;
   close(): Promise<void>;
 }
@@ -161,16 +166,25 @@ export async function startKms(config: Readonly<KmsConfig>, options: StartKmsOpt
       onRecordError: (error) => logger.warn({ err: error }, "could not record a checkpoint"),
     });
     cleanups.push(() => logWriter.close());
-    const verifyAttested = createAttestedRequestVerifier({
+    const workers = createReleaseWorkers({
+      size: config.workers,
+      network: config.network,
       collateral: createCollateralSource({ pccsUrl, directory: path.join(config.dataDir, "collateral") }),
-      trustedRoots: trustedRootsFor(config.network),
-      nonces,
+      ...(options.workerTimeoutMs === undefined ? {} : { timeoutMs: options.workerTimeoutMs }),
+      ...(options.releaseWorkerScript === undefined ? {} : { script: options.releaseWorkerScript }),
+      onWorkerLost: ({ threadId, reason, jobsFailed }) => {
+        metrics.workersLost.inc();
+        logger.error({ threadId, reason, jobsFailed }, "release worker lost; its requests failed with WORKER_UNAVAILABLE and it was replaced");
+      },
     });
+    cleanups.push(() => workers.close());
+    await workers.ready();
+    const verifyAttested = createAttestedRequestVerifier({ attest: workers.attest, nonces });
     const common = { verifyAttested, policyBlocks, policy, logWriter, rootSecret: secret.rootSecret, kms: identity.address, chainId: config.chainId, appRegistry: contracts.AppRegistry };
     const app = await buildKmsApp({
       logger,
       nonces,
-      keyRelease: createKeyReleaseService(common),
+      keyRelease: createKeyReleaseService({ ...common, seal: workers.seal }),
       onboarding: createOnboardingService({ ...common, platformPolicy: contracts.PlatformPolicy }),
       log,
       latestCheckpoint: logWriter.latestCheckpoint,
@@ -196,7 +210,7 @@ export async function startKms(config: Readonly<KmsConfig>, options: StartKmsOpt
     const address = app.server.address();
     const port = typeof address === "object" && address ? address.port : config.port;
     const url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`;
-    logger.info({ url, network: config.network, chainId: config.chainId, kms: identity.address, logSize: log.size() }, "KMS listening");
+    logger.info({ url, network: config.network, chainId: config.chainId, kms: identity.address, logSize: log.size(), workers: workers.size }, "KMS listening");
     if (config.network === "sandbox") logger.warn("SANDBOX KMS: trusts the development CA; never use it for real keys");
 
     let closing: Promise<void> | undefined;
@@ -213,7 +227,7 @@ export async function startKms(config: Readonly<KmsConfig>, options: StartKmsOpt
         process.off("SIGTERM", onSignal);
       });
     }
-    return { url, app, config, identity, evidence, log, policyBlocks, anchorer, pccsUrl, close };
+    return { url, app, config, identity, evidence, log, policyBlocks, anchorer, workers, pccsUrl, close };
   } catch (error) {
     await closeAll();
     throw error;

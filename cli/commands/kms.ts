@@ -25,6 +25,7 @@ export function registerKmsCommands(program: Command): void {
     .option("--anchor-interval <seconds>", "anchor at least this often (BASEKMS_ANCHOR_INTERVAL, default 300)")
     .option("--onboard-from <url>", "get the root secret from this running KMS by attested onboarding (BASEKMS_ONBOARD_FROM)")
     .option("--genesis", "sealed: create a new root secret (the first KMS of a deployment only; BASEKMS_GENESIS)")
+    .option("--workers <n>", "release worker threads (BASEKMS_WORKERS, default: available cores - 1, at least 1)")
     .option("--json", "print the start-up summary as JSON")
     .action(async (flags: KmsFlags) => {
       const config = loadKmsConfig(process.env, flags);

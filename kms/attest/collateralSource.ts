@@ -1,19 +1,29 @@
 import type { Collateral } from "../../core/attestation/collateral/collateral";
 import { CollateralCache } from "../../core/attestation/collateral/collateralCache";
 import type { FetchFunction } from "../../core/attestation/collateral/httpGet";
-import { type PckCaType, fetchCollateral } from "../../core/attestation/collateral/pccs";
+import { fetchCollateral } from "../../core/attestation/collateral/pccs";
 import { AttestationError } from "../../core/attestation/errors";
-import { parseCertificate, sgxExtensionOf, splitPemChain } from "../../core/attestation/pki";
-import type { ParsedQuote } from "../../core/attestation/types";
+import type { PckPlatform } from "./pckPlatform";
 
 /**
- * Collateral for a quote, from the configured PCCS, cached per (FMSPC, PCK CA) until its
+ * Collateral for a platform, from the configured PCCS, cached per (FMSPC, PCK CA) until its
  * `nextUpdate` (memory, plus byte-exact files under `directory` that survive restarts).
  * A PCCS that cannot be reached, or that serves something unusable, is
  * `COLLATERAL_UNAVAILABLE` (503): the agent's quote is not at fault, so it may retry.
+ *
+ * It runs on the main thread; the release workers keep a copy of each grant until its
+ * `nextUpdate` and ask again after it (kms/workers/releaseWorkers.ts), so the PCCS still
+ * sees one fetch per platform per collateral lifetime.
  */
+export interface CollateralGrant {
+  platform: PckPlatform;
+  collateral: Collateral;
+  /** Unix seconds after which the cache refetches (the earliest nextUpdate); 0 when unknown. */
+  nextUpdate: number;
+}
+
 export interface CollateralSource {
-  collateralFor(quote: ParsedQuote): Promise<Collateral>;
+  collateralFor(platform: PckPlatform): Promise<CollateralGrant>;
 }
 
 export interface CollateralSourceOptions {
@@ -24,9 +34,6 @@ export interface CollateralSourceOptions {
   fetch?: FetchFunction;
   timeoutMs?: number;
 }
-
-/** The PCK chains the KMS has seen, most are one per machine; bounded against hostile input. */
-const MAX_REMEMBERED_CHAINS = 1024;
 
 export function createCollateralSource(options: CollateralSourceOptions): CollateralSource {
   const now = options.now ?? (() => Math.floor(Date.now() / 1000));
@@ -43,29 +50,12 @@ export function createCollateralSource(options: CollateralSourceOptions): Collat
         ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
       }),
   });
-  const platforms = new Map<string, { fmspc: Uint8Array; caType: PckCaType }>();
-
-  /** FMSPC and CA from the quote's PCK leaf; refusals here are the quote's (CERT_*, PCK_EXTENSION_MALFORMED). */
-  const platformOf = (quote: ParsedQuote) => {
-    const known = platforms.get(quote.pckChainPem);
-    if (known) return known;
-    const leafDer = splitPemChain(quote.pckChainPem)[0];
-    if (!leafDer) throw new AttestationError("CERT_MALFORMED", "the quote carries no PCK certificate");
-    const leaf = parseCertificate(leafDer);
-    const platform = {
-      fmspc: sgxExtensionOf(leaf).fmspc,
-      caType: (/Processor/i.test(leaf.issuerCommonName ?? "") ? "processor" : "platform") as PckCaType,
-    };
-    if (platforms.size >= MAX_REMEMBERED_CHAINS) platforms.clear();
-    platforms.set(quote.pckChainPem, platform);
-    return platform;
-  };
 
   return {
-    collateralFor: async (quote) => {
-      const { fmspc, caType } = platformOf(quote);
+    collateralFor: async (platform) => {
       try {
-        return await cache.get(fmspc, caType);
+        const collateral = await cache.get(platform.fmspc, platform.caType);
+        return { platform, collateral, nextUpdate: cache.nextUpdateOf(platform.fmspc, platform.caType) ?? 0 };
       } catch (error) {
         if (error instanceof AttestationError && error.code === "COLLATERAL_UNAVAILABLE") throw error;
         const detail = error instanceof Error ? `: ${error.message}` : "";

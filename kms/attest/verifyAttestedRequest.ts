@@ -1,11 +1,8 @@
 import { AttestationError } from "../../core/attestation/errors";
-import { parseEventLog, verifyEventLog, type VerifiedEventLog } from "../../core/attestation/eventlog";
-import { parseQuote } from "../../core/attestation/quote";
-import { type QuoteVerification, QuoteVerifierCache, verifyQuote } from "../../core/attestation/verifyQuote";
-import { assertReportData } from "../../core/crypto/keyRequestBinding";
 import type { NonceStore } from "../challenge";
 import { KmsError } from "../errors";
-import type { CollateralSource } from "./collateralSource";
+import { reviveError } from "../workers/transferredError";
+import type { AttestationInput, AttestationOutcome, AttestedEvents, AttestedQuote } from "./checkAttestation";
 
 /**
  * Steps 1 to 4 of docs/protocol.md, shared by key requests and KMS onboarding. Each step
@@ -16,38 +13,26 @@ import type { CollateralSource } from "./collateralSource";
  * 3. the nonce is one this KMS issued, unused and unexpired (NONCE_UNKNOWN / _REUSED / _EXPIRED);
  *    it is consumed here, so a refused request still burns its nonce;
  * 4. the event log replays to RTMR3 and names app-id, compose-hash and instance-id once (EVENT_LOG_*).
- * The event log is checked after the nonce, not inside verifyQuote, to keep that order.
+ *
+ * Steps 1, 2 and 4 are computed in a release worker (`checkAttestation`, one round trip);
+ * step 3 needs the nonce store, which lives here on the main thread. So the worker's
+ * outcome is applied in order: its step 1-2 refusal first (nonce untouched), then the
+ * nonce, then its step-4 result. What the agent sees is exactly the in-process order.
  */
-export interface AttestedRequest {
-  quote: Uint8Array;
-  eventLog: unknown;
-  nonce: Uint8Array;
-  /** The X25519 key the answer will be sealed to, bound by report_data. */
-  recipientPublicKey: Uint8Array;
-}
+export type AttestRequest = (input: AttestationInput) => Promise<Exclude<AttestationOutcome, { kind: "need-collateral" }>>;
 
 export interface AttestedRequestVerifierOptions {
-  collateral: CollateralSource;
-  /** The network's roots: one array object for the KMS's lifetime (the verifier caches per array). */
-  trustedRoots: readonly Uint8Array[];
+  /** Runs `checkAttestation` (in a release worker, with collateral from the main thread). */
+  attest: AttestRequest;
   nonces: NonceStore;
-  /** Unix seconds. */
-  now?: () => number;
-  cache?: QuoteVerifierCache;
 }
 
 export interface VerifiedAttestedRequest {
-  verification: QuoteVerification;
-  events: VerifiedEventLog;
+  quote: AttestedQuote;
+  events: AttestedEvents;
 }
 
-export type ExpectedReportData = (nonce: Uint8Array, recipientPublicKey: Uint8Array) => Uint8Array;
-
-export type AttestedRequestVerifier = (
-  request: AttestedRequest,
-  expectedReportData: ExpectedReportData,
-  purpose: string,
-) => Promise<VerifiedAttestedRequest>;
+export type AttestedRequestVerifier = (request: AttestationInput) => Promise<VerifiedAttestedRequest>;
 
 const NONCE_REFUSALS = {
   unknown: ["NONCE_UNKNOWN", "the nonce was not issued by this KMS, or was forgotten"],
@@ -56,14 +41,9 @@ const NONCE_REFUSALS = {
 } as const;
 
 export function createAttestedRequestVerifier(options: AttestedRequestVerifierOptions): AttestedRequestVerifier {
-  const now = options.now ?? (() => Math.floor(Date.now() / 1000));
-  const cache = options.cache ?? new QuoteVerifierCache();
-  return async (request, expectedReportData, purpose) => {
-    const parsed = parseQuote(request.quote);
-    const collateral = await options.collateral.collateralFor(parsed);
-    const verification = verifyQuote({ quote: parsed, collateral, now: now(), trustedRoots: options.trustedRoots, cache });
-
-    assertReportData(parsed.body.reportData, expectedReportData(request.nonce, request.recipientPublicKey), purpose);
+  return async (request) => {
+    const outcome = await options.attest(request);
+    if (outcome.kind === "refused") throw reviveError(outcome.error);
 
     const consumed = options.nonces.consume(request.nonce);
     if (consumed !== "ok") {
@@ -71,13 +51,13 @@ export function createAttestedRequestVerifier(options: AttestedRequestVerifierOp
       throw new KmsError(code, message);
     }
 
-    const events = verifyEventLog(parseEventLog(request.eventLog), parsed.body);
-    return { verification, events };
+    if (!outcome.eventLog.ok) throw reviveError(outcome.eventLog.error);
+    return { quote: outcome.quote, events: outcome.eventLog.events };
   };
 }
 
 /** dstack's app id is 20 bytes (the AppRegistry's bytes20); anything else cannot name an app. */
-export function assertAppIdLength(events: VerifiedEventLog): void {
+export function assertAppIdLength(events: AttestedEvents): void {
   if (events.appId.length !== 20) {
     throw new AttestationError("EVENT_LOG_MALFORMED", `app-id event payload must be 20 bytes, got ${events.appId.length}`);
   }

@@ -1,7 +1,6 @@
 import { type Address, zeroAddress } from "viem";
 import { fromHex, toHex } from "../../core/bytes";
 import { kmsMeasurement } from "../../core/attestation/kmsMeasurement";
-import { onboardingReportData } from "../../core/crypto/keyRequestBinding";
 import { sha256 } from "../../core/hash";
 import { onboardingLeaf } from "../../core/releaseLog/leaf";
 import type { AttestedRequestVerifier } from "../attest/verifyAttestedRequest";
@@ -21,7 +20,8 @@ import { onboardingSealInfo, sealRootSecretForOnboarding } from "../secrets";
  * `SHA-256(platformHash ‖ composeHash)` must be on the chain's KMS allowlist
  * (KMS_MEASUREMENT_NOT_ALLOWED). A `kms-onboarding` leaf is committed before the secret is
  * sealed to `kmsPublicKey` (info: onboardingSealInfo with the PlatformPolicy address and the
- * leaf's index; aad "basekms/root-secret/v1").
+ * leaf's index; aad "basekms/root-secret/v1"). The root secret is sealed here on the main
+ * thread: it never enters a release worker.
  */
 export interface OnboardingServiceOptions {
   verifyAttested: AttestedRequestVerifier;
@@ -51,17 +51,18 @@ export function createOnboardingService(options: OnboardingServiceOptions): Onbo
   const now = options.now ?? (() => Math.floor(Date.now() / 1000));
   return {
     onboard: async (body) => {
-      const quote = fromHex(body.quote);
       const kmsPublicKey = fromHex(body.kmsPublicKey);
-      const { verification, events } = await options.verifyAttested(
-        { quote, eventLog: body.eventLog, nonce: fromHex(body.nonce), recipientPublicKey: kmsPublicKey },
-        onboardingReportData,
-        "onboarding nonce and KMS key",
-      );
-      const measurement = kmsMeasurement(verification.platformHash, events.composeHash);
+      const { quote, events } = await options.verifyAttested({
+        quoteHex: body.quote,
+        eventLog: body.eventLog,
+        nonce: fromHex(body.nonce),
+        recipientPublicKey: kmsPublicKey,
+        binding: "onboarding",
+      });
+      const measurement = kmsMeasurement(quote.platformHash, events.composeHash);
 
       const block = await options.policyBlocks.current();
-      await checkTcbStatus(options.policy, block, verification.status);
+      await checkTcbStatus(options.policy, block, quote.status);
       if (!(await options.policy.isKmsMeasurementAllowed(block, measurement))) {
         throw new KmsError("KMS_MEASUREMENT_NOT_ALLOWED", `KMS measurement ${toHex(measurement)} is not allowed at block ${block.number}`);
       }
@@ -71,10 +72,10 @@ export function createOnboardingService(options: OnboardingServiceOptions): Onbo
         kms: options.kms,
         chainId: options.chainId,
         appRegistry: options.appRegistry,
-        platformHash: toHex(verification.platformHash),
-        tcbStatus: verification.status,
-        advisoryIds: verification.advisoryIds,
-        quoteSha256: toHex(sha256(verification.quote.quoteBytes)),
+        platformHash: toHex(quote.platformHash),
+        tcbStatus: quote.status,
+        advisoryIds: quote.advisoryIds,
+        quoteSha256: toHex(quote.quoteSha256),
         policyBlock: block,
         agentKeySha256: toHex(sha256(kmsPublicKey)),
         keyEpoch: 0,

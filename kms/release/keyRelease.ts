@@ -1,8 +1,7 @@
 import type { Address } from "viem";
 import { fromHex, toHex, toHex0x } from "../../core/bytes";
+import type { SealedEnvelope } from "../../core/crypto/hpke";
 import { deriveDiskKey } from "../../core/crypto/keyDerivation";
-import { keyRequestReportData } from "../../core/crypto/keyRequestBinding";
-import { sealToAgent } from "../../core/crypto/hpke";
 import { sealInfo } from "../../core/crypto/sealInfo";
 import { sha256 } from "../../core/hash";
 import { keyReleaseLeaf } from "../../core/releaseLog/leaf";
@@ -19,10 +18,13 @@ import { receiptOf } from "./receipt";
  * protocol's order and the first failure is the refusal. Only when all pass: the disk key is
  * derived, the `key-release` leaf is committed to the log (no leaf, no key:
  * LOG_APPEND_FAILED releases nothing), and the key is sealed with HPKE to the agent key
- * that the quote binds.
+ * that the quote binds. Quote verification and the seal run in release workers
+ * (`verifyAttested`, `seal`); everything with state runs here, on the main thread.
  */
 export interface KeyReleaseServiceOptions {
   verifyAttested: AttestedRequestVerifier;
+  /** HPKE-seals the derived key to the agent key (a release worker; it zeroes `plaintext`). */
+  seal: (recipientPublicKey: Uint8Array, plaintext: Uint8Array, info: Uint8Array) => Promise<SealedEnvelope>;
   policyBlocks: PolicyBlockSource;
   policy: PolicyReader;
   logWriter: LogWriter;
@@ -52,17 +54,18 @@ export function createKeyReleaseService(options: KeyReleaseServiceOptions): KeyR
   const now = options.now ?? (() => Math.floor(Date.now() / 1000));
   return {
     release: async (body) => {
-      const quote = fromHex(body.quote);
       const agentPublicKey = fromHex(body.agentPublicKey);
-      const { verification, events } = await options.verifyAttested(
-        { quote, eventLog: body.eventLog, nonce: fromHex(body.nonce), recipientPublicKey: agentPublicKey },
-        keyRequestReportData,
-        "key-request nonce and agent key",
-      );
+      const { quote, events } = await options.verifyAttested({
+        quoteHex: body.quote,
+        eventLog: body.eventLog,
+        nonce: fromHex(body.nonce),
+        recipientPublicKey: agentPublicKey,
+        binding: "key-request",
+      });
       assertAppIdLength(events);
 
       const block = await options.policyBlocks.current();
-      await checkPlatform(options.policy, block, verification.platformHash, verification.status);
+      await checkPlatform(options.policy, block, quote.platformHash, quote.status);
       await checkRelease(options.policy, block, events.appId, events.composeHash);
 
       const context = { chainId: options.chainId, appId: events.appId, instanceId: events.instanceId };
@@ -76,17 +79,17 @@ export function createKeyReleaseService(options: KeyReleaseServiceOptions): KeyR
           appId: toHex0x(events.appId),
           instanceId: toHex(events.instanceId),
           composeHash: toHex(events.composeHash),
-          platformHash: toHex(verification.platformHash),
-          tcbStatus: verification.status,
-          advisoryIds: verification.advisoryIds,
-          quoteSha256: toHex(sha256(verification.quote.quoteBytes)),
+          platformHash: toHex(quote.platformHash),
+          tcbStatus: quote.status,
+          advisoryIds: quote.advisoryIds,
+          quoteSha256: toHex(quote.quoteSha256),
           policyBlock: block,
           agentKeySha256: toHex(sha256(agentPublicKey)),
           keyEpoch,
         });
         const committed = await options.logWriter.append(leaf.bytes);
         const info = sealInfo({ ...context, appRegistry: options.appRegistry, logIndex: committed.index });
-        const sealed = await sealToAgent(agentPublicKey, diskKey, info);
+        const sealed = await options.seal(agentPublicKey, diskKey, info);
         return {
           response: {
             sealedKey: { enc: toHex(sealed.enc), ciphertext: toHex(sealed.ciphertext) },

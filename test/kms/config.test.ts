@@ -77,6 +77,7 @@ describe("loadKmsConfig", () => {
       onboardFrom: undefined,
       genesis: false,
       instanceName: "kms-0",
+      workers: Math.max(1, os.availableParallelism() - 1),
     });
     expect(config.anchorKey).toBe(HARDHAT_DEV_PRIVATE_KEY);
     expect(Object.isFrozen(config)).toBe(true);
@@ -88,6 +89,8 @@ describe("loadKmsConfig", () => {
       { port: "2222", rpc: "http://127.0.0.1:2", anchorEvery: "7", anchorInterval: "9", confirmations: "0", host: "0.0.0.0", pccsUrl: "http://127.0.0.1:3", onboardFrom: "http://127.0.0.1:4" },
     );
     expect(config).toMatchObject({ port: 2222, rpcUrl: "http://127.0.0.1:2", anchorEveryEntries: 7, anchorIntervalSeconds: 9, confirmations: 0, host: "0.0.0.0", pccsUrl: "http://127.0.0.1:3", onboardFrom: "http://127.0.0.1:4" });
+    expect(loadKmsConfig({ BASEKMS_DEPLOYMENT: deploymentFile(31337), BASEKMS_WORKERS: "3" }).workers).toBe(3);
+    expect(loadKmsConfig({ BASEKMS_DEPLOYMENT: deploymentFile(31337), BASEKMS_WORKERS: "3" }, { workers: "1" }).workers).toBe(1);
   });
 
   it("names the variable or flag in every error", () => {
@@ -105,6 +108,8 @@ describe("loadKmsConfig", () => {
     expectUsage(() => loadKmsConfig({ BASEKMS_DEPLOYMENT, BASEKMS_GENESIS: "yes" }), /BASEKMS_GENESIS/);
     expectUsage(() => loadKmsConfig({ BASEKMS_DEPLOYMENT, BASEKMS_NETWORK: "sealed" }), /BASEKMS_PCCS_URL/);
     expectUsage(() => loadKmsConfig({ BASEKMS_DEPLOYMENT }, { onboardFrom: "not a url" }), /--onboard-from/);
+    expectUsage(() => loadKmsConfig({ BASEKMS_DEPLOYMENT, BASEKMS_WORKERS: "0" }), /BASEKMS_WORKERS must be at least 1/);
+    expectUsage(() => loadKmsConfig({ BASEKMS_DEPLOYMENT }, { workers: "two" }), /--workers/);
   });
 
   it("requires BASEKMS_ANCHOR_KEY off the local chain, and never echoes a bad key", () => {

@@ -173,6 +173,9 @@ describe("POST /v1/keys refuses, with a stable code and no key", () => {
     expectRefused(await postJson(keysUrl(), { ...body, nonce: undefined }), 400, "REQUEST_MALFORMED");
     expectRefused(await postJson(keysUrl(), { ...body, agentPublicKey: "zz".repeat(32) }), 400, "REQUEST_MALFORMED");
     expectRefused(await postJson(keysUrl(), { ...body, extra: 1 }), 400, "REQUEST_MALFORMED");
+    expectRefused(await postJson(keysUrl(), { ...body, quote: `${body.quote.slice(0, -2)}zz` }), 400, "REQUEST_MALFORMED");
+    expectRefused(await postJson(keysUrl(), { ...body, quote: body.quote.slice(0, -1) }), 400, "REQUEST_MALFORMED");
+    expectRefused(await postJson(keysUrl(), { ...body, quote: "" }), 400, "REQUEST_MALFORMED");
     expectRefused(await postJson(keysUrl(), { ...body, quote: body.quote.slice(0, 200) }), 400, "QUOTE_TRUNCATED");
   });
 
