@@ -1,7 +1,8 @@
-import { CipherSuite, DhkemX25519HkdfSha256, EncapError, HkdfSha256 } from "@hpke/core";
+import { CipherSuite, EncapError } from "@hpke/core";
 import { Chacha20Poly1305 } from "@hpke/chacha20poly1305";
 import { webcrypto } from "node:crypto";
 import { CryptoError } from "./errors";
+import { dhkemX25519WithNodeHkdf, NodeHkdfSha256 } from "./nodeHkdf";
 
 /**
  * HPKE (RFC 9180) base mode, suite DHKEM(X25519, HKDF-SHA256) / HKDF-SHA256 /
@@ -9,7 +10,8 @@ import { CryptoError } from "./errors";
  * envelope is a fresh sender context, sealed once (sequence number 0).
  *
  * The suite object is stateless between calls and expensive-ish to build, so it is built once
- * per process and shared (it is never mutated).
+ * per process and shared (it is never mutated). Its HKDF-SHA256 runs on node:crypto
+ * (core/crypto/nodeHkdf.ts): same bytes, a third of the cost of WebCrypto round trips.
  */
 export const X25519_PUBLIC_KEY_LENGTH = 32;
 export const X25519_PRIVATE_KEY_LENGTH = 32;
@@ -17,8 +19,8 @@ export const HPKE_ENC_LENGTH = 32;
 export const HPKE_TAG_LENGTH = 16;
 
 const suite = new CipherSuite({
-  kem: new DhkemX25519HkdfSha256(),
-  kdf: new HkdfSha256(),
+  kem: dhkemX25519WithNodeHkdf(),
+  kdf: new NodeHkdfSha256(),
   aead: new Chacha20Poly1305(),
 });
 
