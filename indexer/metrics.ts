@@ -1,4 +1,5 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import { Counter, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import { pullGauge } from "../core/metrics";
 
 /**
  * Prometheus metrics of one indexer, in its own Registry (tests build many in one process). Gauges
@@ -28,16 +29,7 @@ export interface IndexerMetricSources {
 export function createIndexerMetrics(sources: IndexerMetricSources, options: { defaultMetrics?: boolean } = {}): IndexerMetrics {
   const registry = new Registry();
   if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: "basekms_indexer_" });
-  const gauge = (name: string, help: string, read: () => number | undefined) =>
-    new Gauge({
-      name,
-      help,
-      registers: [registry],
-      collect() {
-        const value = read();
-        if (value !== undefined) this.set(value);
-      },
-    });
+  const gauge = (name: string, help: string, read: () => number | undefined) => pullGauge(registry, name, help, read);
   gauge("basekms_indexer_synced_block", "Last block whose events are committed", sources.syncedBlock);
   gauge("basekms_indexer_chain_head", "Latest block the RPC reported", sources.chainHead);
   gauge("basekms_indexer_log_entries", "Release-log entries mirrored and verified", sources.mirroredEntries);

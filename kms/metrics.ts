@@ -1,4 +1,5 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import { Counter, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import { pullGauge } from "../core/metrics";
 
 /**
  * Prometheus metrics of one KMS app, in its own Registry (so tests can build many apps in
@@ -24,16 +25,7 @@ export interface KmsMetricSources {
 export function createKmsMetrics(sources: KmsMetricSources, options: { defaultMetrics?: boolean } = {}): KmsMetrics {
   const registry = new Registry();
   if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: "basekms_" });
-  const gauge = (name: string, help: string, read: () => number | undefined) =>
-    new Gauge({
-      name,
-      help,
-      registers: [registry],
-      collect() {
-        const value = read();
-        if (value !== undefined) this.set(value);
-      },
-    });
+  const gauge = (name: string, help: string, read: () => number | undefined) => pullGauge(registry, name, help, read);
   gauge("basekms_log_size", "Leaves in the release log", sources.logSize);
   gauge("basekms_log_unanchored_entries", "Leaves not yet covered by an anchored checkpoint", sources.unanchoredEntries);
   gauge("basekms_policy_block_number", "The block the policy is read at (latest - confirmations)", sources.policyBlockNumber);

@@ -40,6 +40,10 @@ export class EventDecodeError extends Error {
 
 const WORD = 64; // hex characters in a 32-byte word
 const HEX_WORD = /^[0-9a-f]{64}$/;
+const ZERO_WORD = "0".repeat(WORD);
+const ONE_WORD = `${"0".repeat(WORD - 1)}1`;
+/** A head or length word must fit in 32 bits: its first 56 hex characters are zero. */
+const HIGH_ZEROS = "0".repeat(56);
 
 type WordReader = (word: string) => unknown;
 
@@ -54,8 +58,8 @@ function wordReader(type: string): WordReader {
   }
   if (type === "bool") {
     return (word) => {
-      if (word === "0".repeat(63) + "1") return true;
-      if (word === "0".repeat(64)) return false;
+      if (word === ONE_WORD) return true;
+      if (word === ZERO_WORD) return false;
       return fail("bool word is neither 0 nor 1");
     };
   }
@@ -114,7 +118,7 @@ function wordAt(data: string, offset: number): string {
 /** Hex offset of a dynamic value whose head word is at `slot`. */
 function dynamicStart(data: string, slot: number): number {
   const head = wordAt(data, slot * WORD);
-  if (!head.startsWith("0".repeat(56))) fail("dynamic offset out of range");
+  if (!head.startsWith(HIGH_ZEROS)) fail("dynamic offset out of range");
   const offset = parseInt(head.slice(56), 16);
   if (offset % 32 !== 0 || offset * 2 + WORD > data.length) fail("dynamic offset out of range");
   return offset * 2;
@@ -123,7 +127,7 @@ function dynamicStart(data: string, slot: number): number {
 /** The length word at hex offset `start`, checked to fit the data at `charsPerItem` each. */
 function lengthAt(data: string, start: number, charsPerItem: number): number {
   const word = wordAt(data, start);
-  if (!word.startsWith("0".repeat(56))) fail("dynamic length out of range");
+  if (!word.startsWith(HIGH_ZEROS)) fail("dynamic length out of range");
   const length = parseInt(word.slice(56), 16);
   if (start + WORD + length * charsPerItem > data.length) fail("dynamic length runs past the end of the data");
   return length;
