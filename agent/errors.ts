@@ -21,7 +21,10 @@ export type AgentErrorCode =
   | "KMS_UNREACHABLE"
   /** The KMS said "try again later" (429, 5xx, e.g. 503 POLICY_UNAVAILABLE). Transient. */
   | "KMS_UNAVAILABLE"
-  /** The KMS refused the request (any other 4xx); `kmsErrorCode` holds its code. Final. */
+  /**
+   * The KMS refused the request (any other 4xx); `kmsErrorCode` holds its code and `kmsReason`
+   * its reason, when it sent one (COMPOSE_HASH_NOT_ALLOWED: `revoked`, ...). Final.
+   */
   | "KMS_REFUSED"
   /** The KMS answered 2xx with a body that is not the protocol's. */
   | "KMS_RESPONSE_INVALID"
@@ -52,6 +55,11 @@ export interface AgentErrorDetails {
   cause?: unknown;
   /** For KMS_REFUSED / KMS_UNAVAILABLE: the KMS's own `errorCode`, when it sent one. */
   kmsErrorCode?: string;
+  /**
+   * For KMS_REFUSED / KMS_UNAVAILABLE: the KMS's `reason`, when it sent one, e.g. `not-approved`,
+   * `not-yet-active`, `revoked` or `unknown-app` for COMPOSE_HASH_NOT_ALLOWED.
+   */
+  kmsReason?: string;
   /** For KMS answers: the HTTP status. */
   httpStatus?: number;
   /** For KMS_UNAVAILABLE: the KMS's Retry-After, in milliseconds. */
@@ -60,12 +68,14 @@ export interface AgentErrorDetails {
 
 export class AgentError extends BaseError<AgentErrorCode> {
   readonly kmsErrorCode: string | undefined;
+  readonly kmsReason: string | undefined;
   readonly httpStatus: number | undefined;
   readonly retryAfterMs: number | undefined;
 
   constructor(code: AgentErrorCode, message: string, details: AgentErrorDetails = {}) {
     super(code, message, details.cause === undefined ? undefined : { cause: details.cause });
     this.kmsErrorCode = details.kmsErrorCode;
+    this.kmsReason = details.kmsReason;
     this.httpStatus = details.httpStatus;
     this.retryAfterMs = details.retryAfterMs;
   }
@@ -75,8 +85,13 @@ export class AgentError extends BaseError<AgentErrorCode> {
     return TRANSIENT_CODES.has(this.code);
   }
 
-  override toJSON(): { code: AgentErrorCode; message: string; kmsErrorCode?: string } {
-    return { code: this.code, message: this.message, ...(this.kmsErrorCode ? { kmsErrorCode: this.kmsErrorCode } : {}) };
+  override toJSON(): { code: AgentErrorCode; message: string; kmsErrorCode?: string; kmsReason?: string } {
+    return {
+      code: this.code,
+      message: this.message,
+      ...(this.kmsErrorCode ? { kmsErrorCode: this.kmsErrorCode } : {}),
+      ...(this.kmsReason ? { kmsReason: this.kmsReason } : {}),
+    };
   }
 }
 

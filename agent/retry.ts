@@ -74,6 +74,7 @@ export async function withRetry<T>(operation: (attempt: number) => Promise<T>, o
         throw new AgentError(error.code, `${options.what} gave up after ${attempt} attempt(s): ${error.message}`, {
           cause: error,
           ...(error.kmsErrorCode ? { kmsErrorCode: error.kmsErrorCode } : {}),
+          ...(error.kmsReason ? { kmsReason: error.kmsReason } : {}),
           ...(error.httpStatus ? { httpStatus: error.httpStatus } : {}),
         });
       }

@@ -3,7 +3,14 @@ import type { Address } from "viem";
 import type { KmsConfig } from "./config";
 import type { OwnAttestation } from "./identity/ownAttestation";
 import { joinFromPeer } from "./onboard/joinFromPeer";
-import { createSandboxSecretFile, loadOrCreateRootSecret, readSandboxSecretFile, type SecretLog } from "./secrets";
+import {
+  checkGenesisDataDir,
+  createSandboxSecretFile,
+  loadOrCreateRootSecret,
+  readSandboxSecretFile,
+  type SealedSecretStore,
+  type SecretLog,
+} from "./secrets";
 
 /**
  * Where this KMS's root secret comes from at start-up:
@@ -11,7 +18,8 @@ import { createSandboxSecretFile, loadOrCreateRootSecret, readSandboxSecretFile,
  *   `<dataDir>/root-secret` like a generated one; if that file already exists, it is used
  *   and onboarding is skipped). Sealed: held in memory only.
  * - otherwise `loadOrCreateRootSecret` (sandbox: the 0600 file; sealed: genesis only with
- *   `--genesis`, else ROOT_SECRET_UNAVAILABLE).
+ *   `--genesis`, else ROOT_SECRET_UNAVAILABLE). Sealed `--genesis` first checks that no KMS used
+ *   the data directory before (GENESIS_OVER_EXISTING_STATE), before any secret or store exists.
  */
 export interface ObtainedRootSecret {
   rootSecret: Uint8Array;
@@ -28,11 +36,20 @@ export async function obtainRootSecret(parameters: {
   attestation: () => Promise<OwnAttestation>;
   joinerAddress?: Address;
   isKmsIdentity: (kms: Address) => Promise<boolean>;
+  /** Sealed: where the secret is kept; the TDX store by default (tests pass one that acts as a TD). */
+  sealedStore?: SealedSecretStore;
 }): Promise<ObtainedRootSecret> {
   const { config, log } = parameters;
   const file = path.join(config.dataDir, ROOT_SECRET_FILE);
   if (!config.onboardFrom) {
-    const loaded = await loadOrCreateRootSecret({ mode: config.network, file, log, sealedGenesis: config.genesis });
+    if (config.network === "sealed" && config.genesis) checkGenesisDataDir(config.dataDir);
+    const loaded = await loadOrCreateRootSecret({
+      mode: config.network,
+      file,
+      log,
+      sealedGenesis: config.genesis,
+      ...(parameters.sealedStore ? { sealedStore: parameters.sealedStore } : {}),
+    });
     return { rootSecret: loaded.rootSecret, storage: loaded.storage, origin: loaded.origin };
   }
   if (config.network === "sandbox") {

@@ -6,8 +6,9 @@ import { decodeChallenge, decodeErrorBody, decodeKeyResponse, type Challenge, ty
  * - no answer (refused, reset, DNS, timeout): `KMS_UNREACHABLE`, transient;
  * - 408, 429 and 5xx (503 `POLICY_UNAVAILABLE`, `COLLATERAL_UNAVAILABLE`, `LOG_APPEND_FAILED`):
  *   `KMS_UNAVAILABLE`, transient;
- * - any other non-2xx: `KMS_REFUSED` with the KMS's `errorCode`, final: a policy refusal does
- *   not change by asking again, and asking again would only fill the KMS's refusal table.
+ * - any other non-2xx: `KMS_REFUSED` with the KMS's `errorCode` and, when it sent one, its
+ *   `reason`; final: a policy refusal does not change by asking again, and asking again would
+ *   only fill the KMS's refusal table.
  */
 export interface KmsClient {
   getChallenge(): Promise<Challenge>;
@@ -79,7 +80,11 @@ function statusError(response: Response, url: URL, body: unknown): AgentError {
   const kmsError = decodeErrorBody(body);
   const status = response.status;
   const what = kmsError ? `${status} ${kmsError.errorCode}${kmsError.message ? `: ${kmsError.message}` : ""}` : `HTTP ${status}`;
-  const details = { httpStatus: status, ...(kmsError ? { kmsErrorCode: kmsError.errorCode } : {}) };
+  const details = {
+    httpStatus: status,
+    ...(kmsError ? { kmsErrorCode: kmsError.errorCode } : {}),
+    ...(kmsError?.reason === undefined ? {} : { kmsReason: kmsError.reason }),
+  };
   if (status === 408 || status === 429 || status >= 500) {
     const retryAfterMs = retryAfter(response.headers.get("retry-after"));
     return new AgentError("KMS_UNAVAILABLE", `KMS ${url.pathname} is unavailable (${what})`, {

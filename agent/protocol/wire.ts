@@ -35,11 +35,18 @@ const ReceiptSchema = Type.Object({
 });
 
 const ErrorBodySchema = Type.Object({ errorCode: Type.String({ maxLength: 128 }), message: Type.Optional(Type.String()) });
+/**
+ * A refusal's `reason` (docs/kms.md: COMPOSE_HASH_NOT_ALLOWED's `not-approved`, `not-yet-active`,
+ * `revoked`, `unknown-app`) is a short lower-case token. It is printed to a terminal and put in
+ * JSON for scripts, so anything else (control characters, a novel) is dropped, not shown.
+ */
+const RefusalReasonSchema = Type.String({ pattern: "^[a-z0-9][a-z0-9-]*$", maxLength: 64 });
 
 const challengeValidator = Compile(ChallengeSchema);
 const keyResponseValidator = Compile(KeyResponseSchema);
 const receiptValidator = Compile(ReceiptSchema);
 const errorBodyValidator = Compile(ErrorBodySchema);
+const refusalReasonValidator = Compile(RefusalReasonSchema);
 
 export interface Challenge {
   nonce: Uint8Array;
@@ -73,7 +80,7 @@ export interface KeyRequestBody {
   nonce: string;
 }
 
-export type KmsErrorBody = Static<typeof ErrorBodySchema>;
+export type KmsErrorBody = Static<typeof ErrorBodySchema> & { reason?: string };
 
 function firstError(validator: { Errors(value: unknown): Iterable<{ instancePath?: string; message?: string }> }, value: unknown): string {
   for (const error of validator.Errors(value)) return `${error.instancePath || "/"}: ${error.message ?? "invalid"}`;
@@ -122,7 +129,16 @@ export function decodeReceipt(raw: unknown): WireReceipt {
   };
 }
 
-/** The KMS's `{ errorCode, message }`, or undefined when the body is not one. */
+/**
+ * The KMS's `{ errorCode, message?, reason? }`, or undefined when the body is not one. A
+ * malformed `reason` is dropped on its own: the refusal and its code still stand.
+ */
 export function decodeErrorBody(body: unknown): KmsErrorBody | undefined {
-  return errorBodyValidator.Check(body) ? body : undefined;
+  if (!errorBodyValidator.Check(body)) return undefined;
+  const reason: unknown = (body as { reason?: unknown }).reason;
+  return {
+    errorCode: body.errorCode,
+    ...(body.message === undefined ? {} : { message: body.message }),
+    ...(refusalReasonValidator.Check(reason) ? { reason } : {}),
+  };
 }

@@ -168,13 +168,22 @@ function reportSuccess(options: BootOptions, result: BootAgentResult): void {
 }
 
 function reportFailure(options: BootOptions, error: AgentError): void {
-  const report = { ok: false, errorCode: error.code, ...(error.kmsErrorCode ? { kmsErrorCode: error.kmsErrorCode } : {}), message: error.message };
+  const report = {
+    ok: false,
+    errorCode: error.code,
+    ...(error.kmsErrorCode ? { kmsErrorCode: error.kmsErrorCode } : {}),
+    ...(error.kmsReason ? { kmsReason: error.kmsReason } : {}),
+    message: error.message,
+  };
   if (options.json) printResult(options, report, () => "");
-  else {
-    const kmsCode = error.kmsErrorCode ? ` (${error.kmsErrorCode})` : "";
-    process.stderr.write(`basekms agent boot: ${error.code}${kmsCode}: ${error.message}\n`);
-  }
+  else process.stderr.write(`basekms agent boot: ${error.code}${kmsCodeAndReason(error)}: ${error.message}\n`);
   process.exitCode = EXIT_FAILED;
+}
+
+/** ` (COMPOSE_HASH_NOT_ALLOWED, reason: revoked)`, ` (NONCE_EXPIRED)`, or nothing. */
+function kmsCodeAndReason(error: AgentError): string {
+  const parts = [error.kmsErrorCode, error.kmsReason ? `reason: ${error.kmsReason}` : undefined].filter((part): part is string => Boolean(part));
+  return parts.length > 0 ? ` (${parts.join(", ")})` : "";
 }
 
 async function runHealth(options: HealthOptions): Promise<void> {

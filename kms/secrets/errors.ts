@@ -17,6 +17,11 @@ export type SecretErrorCode =
   | "SEALED_STORAGE_UNAVAILABLE"
   /** Sealed mode has no stored root secret and genesis was not requested: onboard from another KMS. */
   | "ROOT_SECRET_UNAVAILABLE"
+  /**
+   * Sealed genesis over a data directory that a KMS already used (release log, refusal table, ...)
+   * or that cannot be listed: restart without genesis and onboard, or use an empty directory.
+   */
+  | "GENESIS_OVER_EXISTING_STATE"
   /** A root secret handed in or produced is not 32 non-zero bytes. */
   | "ROOT_SECRET_INVALID"
   | "ONBOARDING_SEAL_FAILED"

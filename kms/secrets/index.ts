@@ -1,4 +1,5 @@
 export { SecretError, type SecretErrorCode } from "./errors";
+export { checkGenesisDataDir, previousKmsState, type CheckGenesisDataDirOptions } from "./genesisDataDir";
 export {
   loadOrCreateRootSecret,
   type LoadedRootSecret,

@@ -8,7 +8,7 @@ import { AgentError } from "../../agent/errors";
 import { createSimulatorProvider } from "../../agent/measure/simulatorProvider";
 import { startAgentChain, type AgentChain } from "./helpers/agentChain";
 import { APP_COMPOSE, APP_ID, INSTANCE_ID, registeredKmsBench, runBoot, type AgentBench } from "./helpers/bootFixture";
-import { expectedDiskKey, kmsRefusal, type FakeKms } from "./helpers/fakeKms";
+import { composeRefusal, expectedDiskKey, kmsRefusal, type FakeKms } from "./helpers/fakeKms";
 
 /**
  * `bootAgent` end to end against a fake KMS (docs/protocol.md happy path with real leaves,
@@ -154,13 +154,14 @@ describe("bootAgent: retry policy", () => {
     expect(run.sleeps).toEqual([100, 200, 400]);
   });
 
-  it("never retries a policy refusal: one request, and the KMS's errorCode", async () => {
-    const kms = await startKms({ keyScript: [kmsRefusal(403, "COMPOSE_HASH_NOT_ALLOWED", "revoked")] });
+  it("never retries a policy refusal: one request, and the KMS's errorCode and reason", async () => {
+    const kms = await startKms({ keyScript: [composeRefusal("revoked", "compose hash was revoked at block 12")] });
     const run = await runBoot(bench, kms);
     const error = expectAgentError(run.error, "KMS_REFUSED");
     expect(error.kmsErrorCode).toBe("COMPOSE_HASH_NOT_ALLOWED");
+    expect(error.kmsReason).toBe("revoked");
     expect(error.httpStatus).toBe(403);
-    expect(error.message).toContain("revoked");
+    expect(error.message).toContain("was revoked at block 12");
     expect(kms.keyRequests).toHaveLength(1);
     expect(run.sleeps).toEqual([]);
   });
@@ -168,7 +169,9 @@ describe("bootAgent: retry policy", () => {
   it("never retries a 400 refusal either (NONCE_EXPIRED)", async () => {
     const kms = await startKms({ keyScript: [kmsRefusal(400, "NONCE_EXPIRED", "too slow")] });
     const run = await runBoot(bench, kms);
-    expect(expectAgentError(run.error, "KMS_REFUSED").kmsErrorCode).toBe("NONCE_EXPIRED");
+    const error = expectAgentError(run.error, "KMS_REFUSED");
+    expect(error.kmsErrorCode).toBe("NONCE_EXPIRED");
+    expect(error.kmsReason).toBeUndefined();
     expect(kms.keyRequests).toHaveLength(1);
   });
 });

@@ -8,7 +8,7 @@ import { freeLoopbackPort } from "../../core/chain/hardhatNode";
 import { main } from "../../cli/main";
 import { startAgentChain, type AgentChain } from "./helpers/agentChain";
 import { APP_COMPOSE, APP_ID, INSTANCE_ID, registeredKmsBench, type AgentBench } from "./helpers/bootFixture";
-import { expectedDiskKey, kmsRefusal, type FakeKms } from "./helpers/fakeKms";
+import { composeRefusal, expectedDiskKey, kmsRefusal, type FakeKms } from "./helpers/fakeKms";
 
 /**
  * `basekms agent boot` and `basekms agent health` as real child processes (node
@@ -78,9 +78,10 @@ beforeAll(async () => {
     }),
   );
   const kms = await bench.startKms();
-  refusingKms = await bench.startKms({ keyScript: [kmsRefusal(403, "COMPOSE_HASH_NOT_ALLOWED", "revoked at block 12")] });
+  refusingKms = await bench.startKms({ keyScript: [composeRefusal("revoked", "compose hash was revoked at block 12")] });
   const jsonRefusingKms = await bench.startKms({ keyScript: [kmsRefusal(403, "PLATFORM_NOT_ALLOWED", "unknown platform")] });
-  servers.push(kms, refusingKms, jsonRefusingKms);
+  const jsonReasonKms = await bench.startKms({ keyScript: [composeRefusal("not-yet-active", "compose hash is approved but its notice period has not passed")] });
+  servers.push(kms, refusingKms, jsonRefusingKms, jsonReasonKms);
   const boot = (kmsUrl: string, ...extra: string[]): string[] => [
     "agent", "boot",
     "--kms", kmsUrl,
@@ -109,13 +110,14 @@ beforeAll(async () => {
     health.kill("SIGTERM");
   })();
   const keyFile = path.join(dir, "disk.key");
-  const [file, stdout, refused, refusedJson] = await Promise.all([
+  const [file, stdout, refused, refusedJson, refusedJsonReason] = await Promise.all([
     runCli(boot(kms.url, "--out", keyFile, "--json")),
     runCli(boot(kms.url, "--out", "-")),
     runCli(boot(refusingKms.url, "--out", path.join(dir, "refused.key"))),
     runCli(boot(jsonRefusingKms.url, "--out", path.join(dir, "refused-json.key"), "--json")),
+    runCli(boot(jsonReasonKms.url, "--out", path.join(dir, "refused-json-reason.key"), "--json")),
   ]);
-  Object.assign(runs, { file, stdout, refused, refusedJson });
+  Object.assign(runs, { file, stdout, refused, refusedJson, refusedJsonReason });
   usageArgs = { kmsUrl: kms.url, boot };
   await healthDone;
 }, 60_000);
@@ -148,11 +150,11 @@ describe("basekms agent boot", () => {
     expect(run.stderr).toContain("SANDBOX ONLY");
   });
 
-  it("exits 1 on a policy refusal, prints the KMS's errorCode, and asks only once", () => {
+  it("exits 1 on a policy refusal, prints the KMS's errorCode and reason, and asks only once", () => {
     const run = runs.refused!;
     expect(run.code).toBe(1);
-    expect(run.stderr).toContain("KMS_REFUSED (COMPOSE_HASH_NOT_ALLOWED)");
-    expect(run.stderr).toContain("revoked at block 12");
+    expect(run.stderr).toContain("basekms agent boot: KMS_REFUSED (COMPOSE_HASH_NOT_ALLOWED, reason: revoked): ");
+    expect(run.stderr).toContain("was revoked at block 12");
     expect(refusingKms.keyRequests).toHaveLength(1);
     expect(fs.existsSync(path.join(dir, "refused.key"))).toBe(false);
   });
@@ -160,7 +162,22 @@ describe("basekms agent boot", () => {
   it("exits 1 with a JSON refusal under --json", () => {
     const run = runs.refusedJson!;
     expect(run.code).toBe(1);
-    expect(JSON.parse(run.stdout.toString())).toMatchObject({ ok: false, errorCode: "KMS_REFUSED", kmsErrorCode: "PLATFORM_NOT_ALLOWED" });
+    const report = JSON.parse(run.stdout.toString());
+    expect(report).toMatchObject({ ok: false, errorCode: "KMS_REFUSED", kmsErrorCode: "PLATFORM_NOT_ALLOWED" });
+    expect(report).not.toHaveProperty("kmsReason");
+  });
+
+  it("puts the KMS's reason in the JSON refusal as kmsReason", () => {
+    const run = runs.refusedJsonReason!;
+    expect(run.code).toBe(1);
+    expect(JSON.parse(run.stdout.toString())).toEqual({
+      ok: false,
+      errorCode: "KMS_REFUSED",
+      kmsErrorCode: "COMPOSE_HASH_NOT_ALLOWED",
+      kmsReason: "not-yet-active",
+      message: expect.stringContaining("notice period has not passed"),
+    });
+    expect(fs.existsSync(path.join(dir, "refused-json-reason.key"))).toBe(false);
   });
 
   it("exits 2 on a malformed --app-id", async () => {

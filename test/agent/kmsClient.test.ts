@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { AgentError } from "../../agent/errors";
 import { createKmsClient, kmsBaseUrl } from "../../agent/protocol/kmsClient";
 import { backoffDelay, withRetry, DEFAULT_RETRY_POLICY } from "../../agent/retry";
+import { composeRefusal } from "./helpers/fakeKms";
 
 /** How the agent sorts KMS answers into transient and final, and how it backs off. */
 function answering(status: number, body: unknown, headers: Record<string, string> = {}): typeof fetch {
@@ -11,6 +12,13 @@ function answering(status: number, body: unknown, headers: Record<string, string
 
 async function challengeError(fetchImpl: typeof fetch): Promise<AgentError> {
   const error = await createKmsClient({ kmsUrl: "http://kms.test", fetch: fetchImpl }).getChallenge().catch((caught: unknown) => caught);
+  expect(error).toBeInstanceOf(AgentError);
+  return error as AgentError;
+}
+
+async function keyRequestError(fetchImpl: typeof fetch): Promise<AgentError> {
+  const client = createKmsClient({ kmsUrl: "http://kms.test", fetch: fetchImpl });
+  const error = await client.requestKey({ quote: "00", eventLog: [], agentPublicKey: "00", nonce: "00" }).catch((caught: unknown) => caught);
   expect(error).toBeInstanceOf(AgentError);
   return error as AgentError;
 }
@@ -47,6 +55,42 @@ describe("KMS answers", () => {
     const error = await challengeError(answering(404, "not found"));
     expect(error.code).toBe("KMS_REFUSED");
     expect(error.kmsErrorCode).toBeUndefined();
+  });
+
+  it.each(["not-approved", "not-yet-active", "revoked", "unknown-app"] as const)(
+    "a key request refused COMPOSE_HASH_NOT_ALLOWED (%s) keeps the KMS's reason",
+    async (reason) => {
+      const answer = composeRefusal(reason, `compose hash ${reason}`);
+      const error = await keyRequestError(answering(answer.status, answer.body));
+      expect(error.code).toBe("KMS_REFUSED");
+      expect(error.transient).toBe(false);
+      expect(error.httpStatus).toBe(403);
+      expect(error.kmsErrorCode).toBe("COMPOSE_HASH_NOT_ALLOWED");
+      expect(error.kmsReason).toBe(reason);
+      expect(error.toJSON()).toEqual({ code: "KMS_REFUSED", message: error.message, kmsErrorCode: "COMPOSE_HASH_NOT_ALLOWED", kmsReason: reason });
+    },
+  );
+
+  it("a refusal without a reason has no kmsReason, in the error or its JSON", async () => {
+    const error = await keyRequestError(answering(403, { errorCode: "PLATFORM_NOT_ALLOWED", message: "unknown platform" }));
+    expect(error.kmsErrorCode).toBe("PLATFORM_NOT_ALLOWED");
+    expect(error.kmsReason).toBeUndefined();
+    expect(error.toJSON()).toEqual({ code: "KMS_REFUSED", message: error.message, kmsErrorCode: "PLATFORM_NOT_ALLOWED" });
+  });
+
+  it.each([
+    ["a terminal escape", "revoked\u001b[2J"],
+    ["upper case", "REVOKED"],
+    ["spaces", "was revoked"],
+    ["65 characters", "a".repeat(65)],
+    ["empty", ""],
+    ["a number", 7],
+    ["an object", { why: "revoked" }],
+  ])("drops a reason that is %s, and keeps the refusal and its code", async (_label, reason) => {
+    const error = await keyRequestError(answering(403, { errorCode: "COMPOSE_HASH_NOT_ALLOWED", message: "no", reason }));
+    expect(error.code).toBe("KMS_REFUSED");
+    expect(error.kmsErrorCode).toBe("COMPOSE_HASH_NOT_ALLOWED");
+    expect(error.kmsReason).toBeUndefined();
   });
 
   it("no answer is KMS_UNREACHABLE, transient", async () => {
@@ -109,6 +153,19 @@ describe("retry policy", () => {
     ).rejects.toBe(refusal);
     expect(calls).toBe(1);
     expect(sleeps).toEqual([]);
+  });
+
+  it("keeps the KMS's code and reason when it gives up on a transient failure", async () => {
+    const unavailable = new AgentError("KMS_UNAVAILABLE", "later", { kmsErrorCode: "POLICY_UNAVAILABLE", kmsReason: "rpc-down", httpStatus: 503 });
+    const error = await withRetry(
+      async () => {
+        throw unavailable;
+      },
+      { policy: { ...DEFAULT_RETRY_POLICY, maxAttempts: 2 }, what: "test", sleep: async () => {} },
+    ).catch((caught: unknown) => caught as AgentError);
+    expect(error).not.toBe(unavailable);
+    expect(error.message).toContain("gave up after 2 attempt(s)");
+    expect(error).toMatchObject({ code: "KMS_UNAVAILABLE", kmsErrorCode: "POLICY_UNAVAILABLE", kmsReason: "rpc-down", httpStatus: 503 });
   });
 
   it("rethrows an error that is not an AgentError at once", async () => {

@@ -10,6 +10,8 @@ import { platformPolicyDomain } from "../../../core/contracts/typedData";
 import { deriveDiskKey, sealInfo, sealToAgent, verifyKeyRequestReportData } from "../../../core/crypto";
 import { createMemoryTree } from "../../../core/merkle";
 import { keyReleaseLeaf, signCheckpoint, type KeyReleaseLeafFields } from "../../../core/releaseLog";
+import { KmsError, type ComposeRefusalReason } from "../../../kms/errors";
+import { httpErrorOf } from "../../../kms/httpErrors";
 
 /**
  * A stand-in KMS for the agent's tests: the happy path of docs/protocol.md with the real
@@ -64,6 +66,15 @@ const FILLER_LEAVES = 5;
 
 function refuse(status: number, errorCode: string, message: string): ScriptedAnswer {
   return { status, body: { errorCode, message } };
+}
+
+/**
+ * The real KMS's answer to a COMPOSE_HASH_NOT_ALLOWED refusal (status and body from
+ * kms/httpErrors.ts, with its `reason`), so the agent is tested against the KMS's own wire shape.
+ */
+export function composeRefusal(reason: ComposeRefusalReason, message: string): ScriptedAnswer {
+  const { status, body } = httpErrorOf(new KmsError("COMPOSE_HASH_NOT_ALLOWED", message, { details: { reason } }));
+  return { status, body };
 }
 
 export async function startFakeKms(options: FakeKmsOptions): Promise<FakeKms> {
