@@ -267,6 +267,7 @@ async function main(): Promise<number> {
     console.log(`latency p99         ${result.latency.p99.toFixed(1)} ms   (target ≤ ${TARGET_P99_MS} ms; max ${result.latency.max.toFixed(1)} ms)`);
     console.log(`200 responses       ${ok} of ${generated.bodies.length} in ${loadSeconds.toFixed(2)} s (first request sent to last answer)`);
     console.log(`non-200             ${result.non2xx}${refusals.size ? `  ${JSON.stringify(Object.fromEntries(refusals))}` : ""}`);
+    if (result.non2xx > 0) console.log(`KMS log (tail) after the refusals:\n${kms.stderr().split("\n").slice(-12).join("\n")}`);
     console.log(`errors / timeouts   ${result.errors} / ${result.timeouts}`);
     const cores = (cpuSeconds: number) => `${(cpuSeconds / loadSeconds).toFixed(2)} cores`;
     const kmsCpuSeconds =

@@ -1,4 +1,4 @@
-import { type KeyObject, createPrivateKey, createPublicKey, diffieHellman, generateKeyPairSync } from "node:crypto";
+import { type KeyObject, createPrivateKey, createPublicKey, diffieHellman, randomBytes } from "node:crypto";
 import type { DhkemX25519HkdfSha256 } from "@hpke/core";
 import { dhkemX25519WithNodeHkdf } from "./nodeHkdf";
 
@@ -30,12 +30,41 @@ function toArrayBuffer(bytes: Uint8Array): ArrayBuffer {
   return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
 }
 
+/** The X25519 base point u = 9 (RFC 7748 §4.1). */
+const BASE_POINT = createPublicKey({ key: { kty: "OKP", crv: "X25519", x: Buffer.from([9, ...new Array<number>(31).fill(0)]).toString("base64url") }, format: "jwk" });
+
+/**
+ * Raw bytes of the public keys made here, so serialising one never calls into node:crypto.
+ * (Exporting a key as JWK allocates while node holds the key's lock; see `generateKeyPair`.)
+ */
+const rawOfPublicKey = new WeakMap<KeyObject, Uint8Array>();
+
 function publicKeyFromRaw(bytes: Uint8Array): KeyObject {
   if (bytes.length !== X25519_KEY_LENGTH) throw new Error("Invalid public key for the ciphersuite");
-  return createPublicKey({ key: { kty: "OKP", crv: "X25519", x: Buffer.from(bytes).toString("base64url") }, format: "jwk" });
+  const key = createPublicKey({ key: { kty: "OKP", crv: "X25519", x: Buffer.from(bytes).toString("base64url") }, format: "jwk" });
+  rawOfPublicKey.set(key, bytes.slice());
+  return key;
+}
+
+/**
+ * An X25519 private key from its 32 raw bytes (RFC 7748: any 32 bytes; the curve clamps).
+ * node:crypto's JWK import requires an `x` member but derives the public key from `d`, so an
+ * empty `x` is passed (test/crypto/nodeX25519.test.ts checks the derived public key against
+ * RFC 7748). The base64url copy of `d` is a JS string that cannot be zeroed; it dies with the
+ * next garbage collection, like the WebCrypto path's internal copies.
+ */
+function privateKeyFromRaw(secret: Uint8Array): KeyObject {
+  return createPrivateKey({ key: { kty: "OKP", crv: "X25519", d: Buffer.from(secret).toString("base64url"), x: "" }, format: "jwk" });
+}
+
+/** X25519(secret, 9): the public key of a private key, as a KeyObject that remembers its bytes. */
+function publicKeyOf(privateKey: KeyObject): KeyObject {
+  return publicKeyFromRaw(new Uint8Array(diffieHellman({ privateKey, publicKey: BASE_POINT })));
 }
 
 function rawPublicKey(key: KeyObject): ArrayBuffer {
+  const known = rawOfPublicKey.get(key);
+  if (known) return toArrayBuffer(known);
   if (key.type !== "public" || key.asymmetricKeyType !== "x25519") throw new Error("not an X25519 public key");
   const x = key.export({ format: "jwk" }).x;
   const bytes = typeof x === "string" ? Buffer.from(x, "base64url") : undefined;
@@ -49,8 +78,6 @@ interface LabeledHkdf {
   labeledExpand(prk: ArrayBuffer, label: Uint8Array, info: Uint8Array, len: number): Promise<ArrayBuffer>;
 }
 
-/** RFC 8410 PKCS#8 wrapping of a raw X25519 private key: this prefix, then the 32 bytes. */
-const PKCS8_X25519_PREFIX = Buffer.from("302e020100300506032b656e04220420", "hex");
 const LABEL_DKP_PRK = new TextEncoder().encode("dkp_prk");
 const LABEL_SK = new TextEncoder().encode("sk");
 
@@ -61,8 +88,21 @@ function sealOnly(): never {
 export class NodeX25519Sender {
   constructor(readonly _hkdf: LabeledHkdf) {}
 
+  /**
+   * RFC 9180 §7.1.3 GenerateKeyPair for X25519: 32 random bytes. Not `generateKeyPairSync`:
+   * in Node 20 its job object shares the key's lock, and when a garbage collection frees that
+   * job while the same thread holds the lock (exporting the key) the thread deadlocks
+   * (observed under load in bench:kms: gdb showed `~KeyGenJob` waiting on the mutex held by
+   * `ExportJWKEdKey`). Keys imported from bytes have no such job.
+   */
   async generateKeyPair(): Promise<{ publicKey: KeyObject; privateKey: KeyObject }> {
-    return generateKeyPairSync("x25519");
+    const secret = randomBytes(X25519_KEY_LENGTH);
+    try {
+      const privateKey = privateKeyFromRaw(secret);
+      return { privateKey, publicKey: publicKeyOf(privateKey) };
+    } finally {
+      secret.fill(0);
+    }
   }
 
   /**
@@ -72,9 +112,12 @@ export class NodeX25519Sender {
   async deriveKeyPair(ikm: ArrayBuffer): Promise<{ publicKey: KeyObject; privateKey: KeyObject }> {
     const prk = await this._hkdf.labeledExtract(new ArrayBuffer(0), LABEL_DKP_PRK, new Uint8Array(ikm));
     const secret = new Uint8Array(await this._hkdf.labeledExpand(prk, LABEL_SK, new Uint8Array(0), X25519_KEY_LENGTH));
-    const privateKey = createPrivateKey({ key: Buffer.concat([PKCS8_X25519_PREFIX, secret]), format: "der", type: "pkcs8" });
-    secret.fill(0);
-    return { publicKey: createPublicKey(privateKey), privateKey };
+    try {
+      const privateKey = privateKeyFromRaw(secret);
+      return { privateKey, publicKey: publicKeyOf(privateKey) };
+    } finally {
+      secret.fill(0);
+    }
   }
 
   async serializePublicKey(key: KeyObject): Promise<ArrayBuffer> {
@@ -90,7 +133,7 @@ export class NodeX25519Sender {
   }
 
   async derivePublicKey(privateKey: KeyObject): Promise<KeyObject> {
-    return createPublicKey(privateKey);
+    return publicKeyOf(privateKey);
   }
 
   serializePrivateKey = sealOnly;

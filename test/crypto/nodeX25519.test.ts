@@ -40,7 +40,29 @@ describe("X25519 on node:crypto for HPKE sealing", () => {
     const alice = createPrivateKey({ key: Buffer.from(PKCS8_X25519_PREFIX + RFC7748.alicePrivate, "hex"), format: "der", type: "pkcs8" });
     const bob = await prim.deserializePublicKey(fromHex(RFC7748.bobPublic));
     expect(toHex(new Uint8Array(await prim.dh(alice, bob)))).toBe(RFC7748.shared);
+    // X25519(alice, 9), and node's own derivation read back through the JWK-export fallback.
+    expect(toHex(new Uint8Array(await prim.serializePublicKey(await prim.derivePublicKey(alice))))).toBe(RFC7748.alicePublic);
     expect(toHex(new Uint8Array(await prim.serializePublicKey(createPublicKey(alice))))).toBe(RFC7748.alicePublic);
+  });
+
+  it("imports a raw private key through JWK with its public part derived from d (RFC 7748 Alice, via DeriveKeyPair's import)", async () => {
+    const prim = sender();
+    const viaJwk = createPrivateKey({ key: { kty: "OKP", crv: "X25519", d: Buffer.from(fromHex(RFC7748.alicePrivate)).toString("base64url"), x: "" }, format: "jwk" });
+    expect(toHex(new Uint8Array(await prim.serializePublicKey(await prim.derivePublicKey(viaJwk))))).toBe(RFC7748.alicePublic);
+    const bob = await prim.deserializePublicKey(fromHex(RFC7748.bobPublic));
+    expect(toHex(new Uint8Array(await prim.dh(viaJwk, bob)))).toBe(RFC7748.shared);
+  });
+
+  it("generates ephemeral pairs whose public key matches the private key (Diffie-Hellman agrees both ways)", async () => {
+    const prim = sender();
+    const [a, b] = [await prim.generateKeyPair(), await prim.generateKeyPair()];
+    expect(toHex(new Uint8Array(await prim.serializePublicKey(a.publicKey)))).not.toBe(toHex(new Uint8Array(await prim.serializePublicKey(b.publicKey))));
+    const ab = new Uint8Array(await prim.dh(a.privateKey, b.publicKey));
+    const ba = new Uint8Array(await prim.dh(b.privateKey, a.publicKey));
+    expect(ab).toEqual(ba);
+    expect(toHex(new Uint8Array(await prim.serializePublicKey(a.publicKey)))).toBe(
+      toHex(new Uint8Array(await prim.serializePublicKey(createPublicKey(a.privateKey)))),
+    );
   });
 
   it("round-trips a raw public key through deserialize and serialize", async () => {
