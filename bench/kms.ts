@@ -27,7 +27,7 @@
  *          worker, by package, by inclusive and by self time; see bench/kmsCpuProfile.ts)
  *          --log-level <level> (KMS log level; default warn: releases log at info)
  */
-import { generateKeyPairSync } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -37,6 +37,7 @@ import { APP_ID_EVENT, COMPOSE_HASH_EVENT, INSTANCE_ID_EVENT } from "../core/att
 import { createDevPki } from "../core/attestation/simulator/devPki";
 import { TdxSimulator } from "../core/attestation/simulator/tdxSimulator";
 import { keyRequestReportData } from "../core/crypto/keyRequestBinding";
+import { x25519PublicKey } from "../core/crypto/nodeX25519";
 import { type KmsProcess, startKmsProcess } from "../test/e2e/support/kmsProcess";
 import { type TestChain, startTestChain } from "../test/kms/testbedChain";
 import { SIMULATOR_PLATFORM_HASH, testComposeHash } from "../test/kms/testbedKms";
@@ -66,8 +67,9 @@ function buildBodies(job: GenerateJob): string[] {
   });
   return job.nonces.map((nonce, index) => {
     const { vm, eventLog } = vms[index % vms.length]!;
-    // The KMS only needs the raw X25519 public key; its private half is not used here.
-    const agentPublicKey = new Uint8Array(Buffer.from(generateKeyPairSync("x25519").publicKey.export({ format: "jwk" }).x as string, "base64url"));
+    // The KMS only needs the raw X25519 public key; its private half is not used here. (Not
+    // generateKeyPairSync + JWK export: that deadlocks Node 20 worker threads, see nodeX25519.ts.)
+    const agentPublicKey = x25519PublicKey(randomBytes(32));
     const quote = vm.getQuote(keyRequestReportData(fromHex(nonce), agentPublicKey));
     return JSON.stringify({ quote: toHex(quote), eventLog, agentPublicKey: toHex(agentPublicKey), nonce });
   });

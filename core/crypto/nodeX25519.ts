@@ -62,6 +62,12 @@ function publicKeyOf(privateKey: KeyObject): KeyObject {
   return publicKeyFromRaw(new Uint8Array(diffieHellman({ privateKey, publicKey: BASE_POINT })));
 }
 
+/** The raw X25519 public key of a raw 32-byte private key (load generators and tests). */
+export function x25519PublicKey(secret: Uint8Array): Uint8Array {
+  if (secret.length !== X25519_KEY_LENGTH) throw new Error("Invalid private key for the ciphersuite");
+  return new Uint8Array(rawPublicKey(publicKeyOf(privateKeyFromRaw(secret))));
+}
+
 function rawPublicKey(key: KeyObject): ArrayBuffer {
   const known = rawOfPublicKey.get(key);
   if (known) return toArrayBuffer(known);

@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { fromHex, toHex, utf8 } from "../../core/bytes";
 import { generateAgentKeyPair, openFromKms, sealToAgent } from "../../core/crypto/hpke";
 import { NodeHkdfSha256 } from "../../core/crypto/nodeHkdf";
-import { NodeX25519Sender, sealingDhkemX25519 } from "../../core/crypto/nodeX25519";
+import { NodeX25519Sender, sealingDhkemX25519, x25519PublicKey } from "../../core/crypto/nodeX25519";
 
 /** RFC 7748 §6.1: X25519 Diffie-Hellman between Alice and Bob. */
 const RFC7748 = {
@@ -63,6 +63,11 @@ describe("X25519 on node:crypto for HPKE sealing", () => {
     expect(toHex(new Uint8Array(await prim.serializePublicKey(a.publicKey)))).toBe(
       toHex(new Uint8Array(await prim.serializePublicKey(createPublicKey(a.privateKey)))),
     );
+  });
+
+  it("x25519PublicKey gives RFC 7748 Alice's public key and refuses a private key that is not 32 bytes", () => {
+    expect(toHex(x25519PublicKey(fromHex(RFC7748.alicePrivate)))).toBe(RFC7748.alicePublic);
+    expect(() => x25519PublicKey(new Uint8Array(31))).toThrow(/Invalid private key/);
   });
 
   it("round-trips a raw public key through deserialize and serialize", async () => {
