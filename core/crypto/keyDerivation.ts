@@ -1,4 +1,4 @@
-import { hkdfSync } from "node:crypto";
+import { hkdfSha256 } from "./nodeHkdf";
 import { concatBytes, isAllZero, utf8 } from "../bytes";
 import { addressBytes, exactBytes, lengthPrefixed, u32be, u64be } from "./encoding";
 import { CryptoError } from "./errors";
@@ -69,5 +69,5 @@ export function deriveDiskKey(rootSecret: Uint8Array, context: DiskKeyContext): 
   // An all-zero root secret is never random: it means an unset buffer, not a secret.
   if (isAllZero(rootSecret)) throw new CryptoError("KEY_INVALID", "root secret is all zero");
   const info = diskKeyInfo(context);
-  return new Uint8Array(hkdfSync("sha256", rootSecret, DISK_KEY_SALT, info, DISK_KEY_LENGTH));
+  return hkdfSha256(rootSecret, DISK_KEY_SALT, info, DISK_KEY_LENGTH);
 }

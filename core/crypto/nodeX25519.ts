@@ -15,7 +15,7 @@ import { dhkemX25519WithNodeHkdf } from "./nodeHkdf";
  * single cost of a key release. Here keys travel as JWK (`x`, `d`), which node:crypto builds
  * straight from raw bytes: about 100 µs for the whole encapsulation.
  *
- * Keys are node `KeyObject`s, so this KEM only seals: the opening side (an agent, a joining
+ * Keys are node `KeyObject`s (public ones wrapped as `X25519PublicKey`), so this KEM only seals: the opening side (an agent, a joining
  * KMS) keeps the stock WebCrypto KEM, and `decap` / private-key serialisation throw here. A
  * Diffie-Hellman with a low-order point (an all-zero shared secret) is refused by OpenSSL and
  * surfaces as `@hpke/core`'s `EncapError`, as with the stock KEM.
@@ -34,16 +34,25 @@ function toArrayBuffer(bytes: Uint8Array): ArrayBuffer {
 const BASE_POINT = createPublicKey({ key: { kty: "OKP", crv: "X25519", x: Buffer.from([9, ...new Array<number>(31).fill(0)]).toString("base64url") }, format: "jwk" });
 
 /**
- * Raw bytes of the public keys made here, so serialising one never calls into node:crypto.
- * (Exporting a key as JWK allocates while node holds the key's lock; see `generateKeyPair`.)
+ * A public key as its 32 raw bytes, turned into a node:crypto KeyObject only when a
+ * Diffie-Hellman needs it: the ephemeral public key is only ever serialised, so it never
+ * pays for an import, and serialising never calls into node:crypto. (Exporting a key as JWK
+ * allocates while node holds the key's lock; see `generateKeyPair`.)
  */
-const rawOfPublicKey = new WeakMap<KeyObject, Uint8Array>();
+export class X25519PublicKey {
+  #keyObject: KeyObject | undefined;
+  constructor(readonly raw: Uint8Array) {
+    if (raw.length !== X25519_KEY_LENGTH) throw new Error("Invalid public key for the ciphersuite");
+  }
 
-function publicKeyFromRaw(bytes: Uint8Array): KeyObject {
-  if (bytes.length !== X25519_KEY_LENGTH) throw new Error("Invalid public key for the ciphersuite");
-  const key = createPublicKey({ key: { kty: "OKP", crv: "X25519", x: Buffer.from(bytes).toString("base64url") }, format: "jwk" });
-  rawOfPublicKey.set(key, bytes.slice());
-  return key;
+  get keyObject(): KeyObject {
+    this.#keyObject ??= createPublicKey({ key: { kty: "OKP", crv: "X25519", x: Buffer.from(this.raw).toString("base64url") }, format: "jwk" });
+    return this.#keyObject;
+  }
+}
+
+function publicKeyFromRaw(bytes: Uint8Array): X25519PublicKey {
+  return new X25519PublicKey(bytes.slice());
 }
 
 /**
@@ -57,9 +66,9 @@ function privateKeyFromRaw(secret: Uint8Array): KeyObject {
   return createPrivateKey({ key: { kty: "OKP", crv: "X25519", d: Buffer.from(secret).toString("base64url"), x: "" }, format: "jwk" });
 }
 
-/** X25519(secret, 9): the public key of a private key, as a KeyObject that remembers its bytes. */
-function publicKeyOf(privateKey: KeyObject): KeyObject {
-  return publicKeyFromRaw(new Uint8Array(diffieHellman({ privateKey, publicKey: BASE_POINT })));
+/** X25519(secret, 9): the public key of a private key. */
+function publicKeyOf(privateKey: KeyObject): X25519PublicKey {
+  return new X25519PublicKey(new Uint8Array(diffieHellman({ privateKey, publicKey: BASE_POINT })));
 }
 
 /** The raw X25519 public key of a raw 32-byte private key (load generators and tests). */
@@ -68,9 +77,8 @@ export function x25519PublicKey(secret: Uint8Array): Uint8Array {
   return new Uint8Array(rawPublicKey(publicKeyOf(privateKeyFromRaw(secret))));
 }
 
-function rawPublicKey(key: KeyObject): ArrayBuffer {
-  const known = rawOfPublicKey.get(key);
-  if (known) return toArrayBuffer(known);
+function rawPublicKey(key: X25519PublicKey | KeyObject): ArrayBuffer {
+  if (key instanceof X25519PublicKey) return toArrayBuffer(key.raw);
   if (key.type !== "public" || key.asymmetricKeyType !== "x25519") throw new Error("not an X25519 public key");
   const x = key.export({ format: "jwk" }).x;
   const bytes = typeof x === "string" ? Buffer.from(x, "base64url") : undefined;
@@ -101,7 +109,7 @@ export class NodeX25519Sender {
    * (observed under load in bench:kms: gdb showed `~KeyGenJob` waiting on the mutex held by
    * `ExportJWKEdKey`). Keys imported from bytes have no such job.
    */
-  async generateKeyPair(): Promise<{ publicKey: KeyObject; privateKey: KeyObject }> {
+  async generateKeyPair(): Promise<{ publicKey: X25519PublicKey; privateKey: KeyObject }> {
     const secret = randomBytes(X25519_KEY_LENGTH);
     try {
       const privateKey = privateKeyFromRaw(secret);
@@ -115,7 +123,7 @@ export class NodeX25519Sender {
    * RFC 9180 §7.1.3 DeriveKeyPair: only reached when a test passes a fixed `ekm` (the RFC's
    * deterministic vectors); real seals use `generateKeyPair`.
    */
-  async deriveKeyPair(ikm: ArrayBuffer): Promise<{ publicKey: KeyObject; privateKey: KeyObject }> {
+  async deriveKeyPair(ikm: ArrayBuffer): Promise<{ publicKey: X25519PublicKey; privateKey: KeyObject }> {
     const prk = await this._hkdf.labeledExtract(new ArrayBuffer(0), LABEL_DKP_PRK, new Uint8Array(ikm));
     const secret = new Uint8Array(await this._hkdf.labeledExpand(prk, LABEL_SK, new Uint8Array(0), X25519_KEY_LENGTH));
     try {
@@ -126,19 +134,19 @@ export class NodeX25519Sender {
     }
   }
 
-  async serializePublicKey(key: KeyObject): Promise<ArrayBuffer> {
+  async serializePublicKey(key: X25519PublicKey | KeyObject): Promise<ArrayBuffer> {
     return rawPublicKey(key);
   }
 
-  async deserializePublicKey(key: ArrayBuffer | Uint8Array): Promise<KeyObject> {
+  async deserializePublicKey(key: ArrayBuffer | Uint8Array): Promise<X25519PublicKey> {
     return publicKeyFromRaw(raw(key));
   }
 
-  async dh(privateKey: KeyObject, publicKey: KeyObject): Promise<ArrayBuffer> {
-    return toArrayBuffer(diffieHellman({ privateKey, publicKey }));
+  async dh(privateKey: KeyObject, publicKey: X25519PublicKey | KeyObject): Promise<ArrayBuffer> {
+    return toArrayBuffer(diffieHellman({ privateKey, publicKey: publicKey instanceof X25519PublicKey ? publicKey.keyObject : publicKey }));
   }
 
-  async derivePublicKey(privateKey: KeyObject): Promise<KeyObject> {
+  async derivePublicKey(privateKey: KeyObject): Promise<X25519PublicKey> {
     return publicKeyOf(privateKey);
   }
 

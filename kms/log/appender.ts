@@ -43,6 +43,8 @@ export function createAppender(parameters: {
   initial: TreeState;
   maxLeafBytes: number;
   now: () => number;
+  /** Called with every node a batch completed (leaf hashes included), only after its COMMIT returned. */
+  onCommitted?: (nodes: ReadonlyArray<{ level: number; index: number; hash: Uint8Array }>) => void;
 }) {
   const { db, statements, getNode, maxLeafBytes, now } = parameters;
   let state = parameters.initial;
@@ -83,6 +85,7 @@ export function createAppender(parameters: {
       throw new ReleaseLogError("LOG_APPEND_FAILED", "the release log could not commit the leaves; nothing was released", { cause });
     }
     state = treeState(size, frontier);
+    parameters.onCommitted?.(pending.flatMap((leaf) => leaf.nodes));
     return {
       entries: pending.map((leaf) => ({ index: leaf.index, leafHash: leaf.leafHash })),
       treeSize: state.size,

@@ -8,6 +8,7 @@ import { MAX_LEAF_BYTES } from "../../core/releaseLog/leafSchema";
 import { createAppender, treeState } from "./appender";
 import { createCheckpointStore } from "./checkpoints";
 import { migrate } from "./migrations";
+import { createNodeCache } from "./nodeCache";
 import { type Statements, prepareStatements, toBytes } from "./statements";
 import type { LogEntry, OpenReleaseLogOptions, ReleaseLog } from "./types";
 import { verifyStoredTree } from "./verifyLog";
@@ -71,13 +72,22 @@ export function openReleaseLog(options: OpenReleaseLogOptions): ReleaseLog {
   try {
     guarded("LOG_OPEN_FAILED", `cannot migrate the release log ${file}`, () => migrate(db));
     const statements = prepareStatements(db);
-    const getNode = storeNodeSource(statements);
+    const nodeCache = createNodeCache(storeNodeSource(statements));
+    const getNode = nodeCache.source;
     const initial = guarded("LOG_CORRUPT", `release log ${file} cannot be read back`, () => {
       if (verifyOnOpen) return verifyStoredTree(statements);
       const size = statements.nextLeafIndex.get() as number;
       return { size, frontier: frontierAt(size, getNode) };
     });
-    const appender = createAppender({ db, statements, getNode, initial: treeState(initial.size, initial.frontier), maxLeafBytes, now });
+    const appender = createAppender({
+      db,
+      statements,
+      getNode,
+      initial: treeState(initial.size, initial.frontier),
+      maxLeafBytes,
+      now,
+      onCommitted: nodeCache.remember,
+    });
 
     const size = () => appender.state().size;
     const checkedSize = (treeSize: number | undefined, what: string): number => {

@@ -3,7 +3,8 @@ import { Chacha20Poly1305 } from "@hpke/chacha20poly1305";
 import { describe, expect, it } from "vitest";
 import { fromHex, toHex } from "../../core/bytes";
 import { generateAgentKeyPair, openFromKms, sealToAgent } from "../../core/crypto/hpke";
-import { dhkemX25519WithNodeHkdf, NodeHkdfSha256 } from "../../core/crypto/nodeHkdf";
+import { hkdfSync, randomBytes } from "node:crypto";
+import { dhkemX25519WithNodeHkdf, hkdfSha256, hkdfSha256Expand, hkdfSha256Extract, NodeHkdfSha256 } from "../../core/crypto/nodeHkdf";
 
 /**
  * The node:crypto HKDF under @hpke/core: RFC 5869's SHA-256 vectors for each primitive, equality
@@ -28,6 +29,27 @@ const CASE_3 = {
   okm: "8da4e775a563c18f715f802a063c5a31b8a11f5c5ee1879ec3454e5f3c738d2d9d201395faa4b61a96c8",
   length: 42,
 };
+
+describe("hkdfSha256 (synchronous, node:crypto HMAC)", () => {
+  it("computes RFC 5869 test cases 1 and 3, and their PRKs", () => {
+    expect(toHex(hkdfSha256(fromHex(CASE_1.ikm), fromHex(CASE_1.salt), fromHex(CASE_1.info), CASE_1.length))).toBe(CASE_1.okm);
+    expect(toHex(hkdfSha256Extract(fromHex(CASE_1.salt), fromHex(CASE_1.ikm)))).toBe(CASE_1.prk);
+    expect(toHex(hkdfSha256(fromHex(CASE_3.ikm), new Uint8Array(0), new Uint8Array(0), CASE_3.length))).toBe(CASE_3.okm);
+    expect(toHex(hkdfSha256Extract(new Uint8Array(0), fromHex(CASE_3.ikm)))).toBe(CASE_3.prk);
+  });
+
+  it("equals node's hkdfSync for random inputs and lengths from 0 to 255 blocks", () => {
+    for (const length of [0, 1, 31, 32, 33, 64, 100, 255 * 32]) {
+      const [ikm, salt, info] = [randomBytes(1 + (length % 70)), randomBytes(length % 3 === 0 ? 0 : 32), randomBytes(length % 50)];
+      expect(toHex(hkdfSha256(ikm, salt, info, length))).toBe(toHex(new Uint8Array(hkdfSync("sha256", ikm, salt, info, length))));
+    }
+  });
+
+  it("refuses an output longer than 255 blocks or not a whole number of bytes", () => {
+    expect(() => hkdfSha256Expand(new Uint8Array(32), new Uint8Array(0), 255 * 32 + 1)).toThrow(/Entropy limit/);
+    expect(() => hkdfSha256Expand(new Uint8Array(32), new Uint8Array(0), 1.5)).toThrow(/Entropy limit/);
+  });
+});
 
 describe("NodeHkdfSha256", () => {
   const kdf = new NodeHkdfSha256();
