@@ -1,9 +1,11 @@
 import { hashTypedData, recoverAddress } from "viem";
-import { privateKeyToAccount } from "viem/accounts";
+import { privateKeyToAccount, toAccount } from "viem/accounts";
 import { describe, expect, it } from "vitest";
 import { checkpointTypes, platformPolicyDomain } from "../../core/contracts/typedData";
 import { leafHash } from "../../core/merkle";
+import { randomBytes } from "node:crypto";
 import { recoverCheckpointSigner, signCheckpoint, verifyCheckpointSignature } from "../../core/releaseLog";
+import { checkpointDigest } from "../../core/releaseLog/checkpoint";
 import { expectReleaseLogRejection, malleableTwin } from "./signatures";
 
 const kmsAccount = privateKeyToAccount("0x59c6995e998f97a0a8a3ae0ba0d6b6e24b07d6c85a4a3b7e0b7b2b1d2a4e0b01");
@@ -31,6 +33,29 @@ describe("signed checkpoints (EIP-712 Checkpoint under the PlatformPolicy domain
       message: { treeSize: 7n, rootHash: checkpoint.rootHash },
     });
     expect(await recoverAddress({ hash: digest, signature: checkpoint.signature })).toBe(kmsAccount.address);
+  });
+
+  it("computes viem's hashTypedData digest, and signs exactly what signTypedData signs, for random heads and domains", async () => {
+    for (let i = 0; i < 40; i += 1) {
+      const treeSize = i < 4 ? [0, 1, 2 ** 32, Number.MAX_SAFE_INTEGER][i]! : randomBytes(4).readUInt32BE() * (i % 7);
+      const rootHash = `0x${randomBytes(32).toString("hex")}` as const;
+      const where = i % 2 === 0 ? domain : platformPolicyDomain(1 + i * 977, `0x${randomBytes(20).toString("hex")}`);
+      const message = { treeSize: BigInt(treeSize), rootHash };
+      expect(checkpointDigest(where, treeSize, rootHash)).toBe(hashTypedData({ domain: where, types: checkpointTypes, primaryType: "Checkpoint", message }));
+      const signed = await signCheckpoint(kmsAccount, where, treeSize, rootHash);
+      expect(signed.signature).toBe(await kmsAccount.signTypedData({ domain: where, types: checkpointTypes, primaryType: "Checkpoint", message }));
+    }
+  });
+
+  it("falls back to signTypedData for an account that cannot sign a raw digest (same signature)", async () => {
+    const remote = toAccount({
+      address: kmsAccount.address,
+      signMessage: (parameters) => kmsAccount.signMessage(parameters),
+      signTransaction: (transaction) => kmsAccount.signTransaction(transaction),
+      signTypedData: (parameters) => kmsAccount.signTypedData(parameters),
+    });
+    expect(remote.sign).toBeUndefined();
+    expect((await signCheckpoint(remote, domain, 9, root)).signature).toBe((await signCheckpoint(kmsAccount, domain, 9, root)).signature);
   });
 
   it("accepts a lowercase kms address (addresses compare case-insensitively)", async () => {
