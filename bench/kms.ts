@@ -11,17 +11,24 @@
  *    pool of worker threads. Nonces live 60 s, so they are built just before the load, and N
  *    is sized for `--seconds` at `--rate`. Generation is timed separately; a generator thread
  *    that does not finish in time fails the run instead of hanging it.
- * 4. autocannon drives `POST /v1/keys`, each request taking the next pre-built body, capped at
- *    `--rate` requests/s (0: no cap) over `--connections` connections (agents in flight; at
- *    1,000/s, 32 in flight is a 32 ms mean latency by Little's law).
- * 5. Prints releases/s, p50 and p99 latency, non-200 and error counts, and checks that the log
- *    grew by exactly the number of 200s (every release is one leaf, durable before its answer).
- *    Also the CPU the KMS used per release (and how much in the kernel), the load generator's,
- *    and the rest of the machine's (the test chain, kernel I/O, anything else running): on a
- *    2-core machine another busy process changes the result, so read that line first.
+ * 4. autocannon drives `POST /v1/keys`, each request taking the next pre-built body, over
+ *    `--connections` connections (agents in flight), in two phases with fresh requests each:
+ *    - latency: capped at `--rate` requests/s (default 1,000). autocannon's cap is a per-second
+ *      budget per connection, not a pacer: each second starts with every connection sending
+ *      back to back, so the KMS works through bursts of 32 in flight (at 1,000/s, 32 in flight
+ *      is a 32 ms mean latency by Little's law when it is saturated). The served rate of this
+ *      phase cannot exceed the cap, so it does not measure capacity;
+ *    - capacity: the same with no cap (`--no-capacity` skips it).
+ * 5. Prints, per phase, releases/s, p50 and p99 latency, non-200 and error counts, and checks that
+ *    the log grew by exactly the number of 200s (every release is one leaf, durable before its
+ *    answer). Also the CPU the KMS used per release (and how much in the kernel), the load
+ *    generator's, and the rest of the machine's (the test chain, kernel I/O, anything else
+ *    running): on a 2-core machine another busy process changes the result, so read that line
+ *    first.
  *
- * Targets (issue 4): at least 1,000 releases/s with p99 at most 50 ms. Exit 0 when both are met
- * and the leaf count matches; 1 otherwise.
+ * Targets (issue 4): at least 1,000 releases/s with p99 at most 50 ms. Both phases must hold it:
+ * the uncapped one (at least 1,000/s served, p99 at most 50 ms) and the one at 1,000/s offered
+ * (p99 at most 50 ms). Exit 0 when both do and every leaf count matches; 1 otherwise.
  * Options: --rate <n> (1000) --seconds <n> (10) --connections <n> (32) --threads <n> (2)
  *          --cpu-prof (profile the KMS process: every thread, the main one and each release
  *          worker, by package, by inclusive and by self time; see bench/kmsCpuProfile.ts)
@@ -43,6 +50,8 @@ import { type TestChain, startTestChain } from "../test/kms/testbedChain";
 import { SIMULATOR_PLATFORM_HASH, testComposeHash } from "../test/kms/testbedKms";
 import { summarizeCpuProfiles } from "./kmsCpuProfile";
 
+/** Requests per second of load to pre-build for a phase without a rate cap (about 1.5 × the target). */
+const CAPACITY_RATE_GUESS = 1_500;
 const TARGET_RELEASES_PER_SECOND = 1_000;
 const TARGET_P99_MS = 50;
 const WARM_UP_REQUESTS = 300;
@@ -201,6 +210,26 @@ async function logSize(kmsUrl: string): Promise<number> {
   return ((await (await fetch(`${kmsUrl}/health`)).json()) as { log: { size: number } }).log.size;
 }
 
+/**
+ * The KMS main thread's pauses over its whole life (start-up and warm-up included), from its own
+ * /metrics (prom-client's default metrics): event-loop delay and garbage-collection pauses. A
+ * request waits out every pause of the thread that serves HTTP, so these bound the latency tail.
+ */
+async function mainThreadPauses(kmsUrl: string): Promise<string> {
+  const text = await (await fetch(`${kmsUrl}/metrics`)).text();
+  const value = (pattern: RegExp) => Number(pattern.exec(text)?.[1] ?? Number.NaN);
+  const ms = (seconds: number) => `${(seconds * 1000).toFixed(1)} ms`;
+  const gc = (kind: string) => {
+    const count = value(new RegExp(`gc_duration_seconds_count\\{kind="${kind}"\\} (\\S+)`));
+    const sum = value(new RegExp(`gc_duration_seconds_sum\\{kind="${kind}"\\} (\\S+)`));
+    return Number.isNaN(count) ? `${kind} 0` : `${kind} ${count} (mean ${ms(sum / Math.max(1, count))})`;
+  };
+  return (
+    `KMS main thread     event-loop delay p99 ${ms(value(/^\w*eventloop_lag_p99_seconds (\S+)$/m))}, max ${ms(value(/^\w*eventloop_lag_max_seconds (\S+)$/m))} ` +
+    `(10 ms sampling, included); GC pauses: ${gc("minor")}, ${gc("major")}`
+  );
+}
+
 async function warmUp(kmsUrl: string, app: { appId: string; composeHash: string }): Promise<void> {
   const { bodies } = await prebuildRequests(kmsUrl, WARM_UP_REQUESTS, 1, app, 1_000_000);
   const { result } = await runLoad(kmsUrl, bodies, 0, 8);
@@ -217,16 +246,80 @@ async function setUpChain(): Promise<{ chain: TestChain; app: { appId: string; c
   return { chain, app: { appId, composeHash: toHex(composeHash) } };
 }
 
+interface PhaseResult {
+  releasesPerSecond: number;
+  p99: number;
+  leavesMatch: boolean;
+  loadWindow: { start: number; end: number };
+}
+
+/** One load phase: pre-build `count` requests, drive them at `rate` (0: full speed), print the figures. */
+async function runPhase(
+  kms: KmsProcess,
+  app: { appId: string; composeHash: string },
+  phase: { title: string; rate: number; count: number; connections: number; threads: number },
+): Promise<PhaseResult> {
+  const generated = await prebuildRequests(kms.url, phase.count, phase.threads, app, 1);
+  const generationSeconds = generated.totalMs / 1000;
+  if (generationSeconds > 40) console.log("warning: generation took over 40 s; nonces live 60 s, so some requests may expire (NONCE_EXPIRED)");
+  console.log(
+    `\n${phase.title}: ${phase.count} requests at ${phase.rate > 0 ? `${phase.rate}/s` : "full speed"}, ${phase.connections} connections ` +
+      `(generated in ${generationSeconds.toFixed(1)} s: ${(generated.noncesMs / 1000).toFixed(1)} s for the challenges, ` +
+      `${((generated.bodies.length * 1000) / (generated.totalMs - generated.noncesMs)).toFixed(0)} quotes/s)`,
+  );
+
+  const leavesBefore = await logSize(kms.url);
+  const kmsCpuBefore = processCpu(kms.pid);
+  const machineBefore = machineBusySeconds();
+  const ownCpuBefore = process.cpuUsage();
+  const loadStart = Number(process.hrtime.bigint() / 1000n);
+  const { result, refusals, seconds: loadSeconds } = await runLoad(kms.url, generated.bodies, phase.rate, phase.connections);
+  const loadWindow = { start: loadStart, end: Number(process.hrtime.bigint() / 1000n) };
+  const ownCpu = process.cpuUsage(ownCpuBefore);
+  const kmsCpuAfter = processCpu(kms.pid);
+  const machineAfter = machineBusySeconds();
+  const leavesAfter = await logSize(kms.url);
+  const ok = result.statusCodeStats["200"]?.count ?? 0;
+  const releasesPerSecond = ok / loadSeconds;
+  const leavesMatch = leavesAfter - leavesBefore === ok;
+
+  console.log(`releases/s          ${releasesPerSecond.toFixed(0)}`);
+  console.log(`latency p50         ${result.latency.p50.toFixed(1)} ms`);
+  console.log(`latency p99         ${result.latency.p99.toFixed(1)} ms   (max ${result.latency.max.toFixed(1)} ms)`);
+  console.log(`200 responses       ${ok} of ${generated.bodies.length} in ${loadSeconds.toFixed(2)} s (first request sent to last answer)`);
+  console.log(`non-200             ${result.non2xx}${refusals.size ? `  ${JSON.stringify(Object.fromEntries(refusals))}` : ""}`);
+  if (result.non2xx > 0) console.log(`KMS log (tail) after the refusals:\n${kms.stderr().split("\n").slice(-12).join("\n")}`);
+  console.log(`errors / timeouts   ${result.errors} / ${result.timeouts}`);
+  const cores = (cpuSeconds: number) => `${(cpuSeconds / loadSeconds).toFixed(2)} cores`;
+  const kmsCpuSeconds =
+    kmsCpuBefore === undefined || kmsCpuAfter === undefined
+      ? undefined
+      : { user: kmsCpuAfter.user - kmsCpuBefore.user, system: kmsCpuAfter.system - kmsCpuBefore.system };
+  const kmsCpu = kmsCpuSeconds
+    ? `${cores(kmsCpuSeconds.user + kmsCpuSeconds.system)} (${(((kmsCpuSeconds.user + kmsCpuSeconds.system) * 1e6) / Math.max(1, ok)).toFixed(0)} µs per release, ${((100 * kmsCpuSeconds.system) / Math.max(0.01, kmsCpuSeconds.user + kmsCpuSeconds.system)).toFixed(0)}% in the kernel)`
+    : "n/a";
+  const ownSeconds = (ownCpu.user + ownCpu.system) / 1e6;
+  // Anything else busy on the machine (a test suite, another benchmark) competes for the same cores.
+  const otherCpu =
+    machineBefore === undefined || machineAfter === undefined || kmsCpuSeconds === undefined
+      ? "n/a"
+      : cores(Math.max(0, machineAfter - machineBefore - kmsCpuSeconds.user - kmsCpuSeconds.system - ownSeconds));
+  console.log(`CPU during load     KMS ${kmsCpu}`);
+  console.log(`                    load generator ${cores(ownSeconds)}; rest of the machine (test chain, kernel I/O, anything else) ${otherCpu}; ${os.availableParallelism()} cores`);
+  console.log(`log leaves added    ${leavesAfter - leavesBefore}  ${leavesMatch ? "= number of 200s ✓" : `≠ ${ok} 200s ✗`}`);
+  return { releasesPerSecond, p99: result.latency.p99, leavesMatch, loadWindow };
+}
+
 async function main(): Promise<number> {
   const rate = option("--rate", TARGET_RELEASES_PER_SECOND);
   const seconds = option("--seconds", 10);
   const connections = option("--connections", 32);
   const threads = Math.max(1, option("--threads", Math.min(2, os.availableParallelism())));
   const cpuProf = process.argv.includes("--cpu-prof");
-  const count = Math.round((rate > 0 ? rate : 1_500) * seconds);
+  const capacityPhase = rate > 0 && !process.argv.includes("--no-capacity");
   const profileDir = cpuProf ? fs.mkdtempSync(path.join(os.tmpdir(), "basekms-bench-prof-")) : "";
 
-  console.log(`bench:kms  ${count} key requests at ${rate > 0 ? `${rate}/s` : "full speed"}, ${connections} connections, ${threads} generator threads`);
+  console.log(`bench:kms  ${connections} connections, ${threads} generator threads`);
   const { chain, app } = await setUpChain();
   let kms: KmsProcess | undefined;
   try {
@@ -240,61 +333,38 @@ async function main(): Promise<number> {
     console.log(`KMS process ${kms.pid} at ${kms.url} (sandbox, embedded dev PCCS)`);
     await warmUp(kms.url, app);
 
-    const generated = await prebuildRequests(kms.url, count, threads, app, 1);
-    const generationSeconds = generated.totalMs / 1000;
-    if (generationSeconds > 40) console.log("warning: generation took over 40 s; nonces live 60 s, so some requests may expire (NONCE_EXPIRED)");
-    console.log(
-      `generated ${generated.bodies.length} requests in ${generationSeconds.toFixed(1)} s ` +
-        `(${(generated.noncesMs / 1000).toFixed(1)} s for the challenges, ${((generated.bodies.length * 1000) / (generated.totalMs - generated.noncesMs)).toFixed(0)} quotes/s)`,
-    );
+    const common = { connections, threads };
+    const latency = await runPhase(kms, app, {
+      ...common,
+      title: rate > 0 ? `latency at ${rate}/s offered` : "full speed",
+      rate,
+      count: Math.round((rate > 0 ? rate : CAPACITY_RATE_GUESS) * seconds),
+    });
+    const capacity = capacityPhase
+      ? await runPhase(kms, app, { ...common, title: "capacity (no rate cap)", rate: 0, count: Math.round(CAPACITY_RATE_GUESS * seconds) })
+      : latency;
 
-    const leavesBefore = await logSize(kms.url);
-    const kmsCpuBefore = processCpu(kms.pid);
-    const machineBefore = machineBusySeconds();
-    const ownCpuBefore = process.cpuUsage();
-    const loadStart = Number(process.hrtime.bigint() / 1000n);
-    const { result, refusals, seconds: loadSeconds } = await runLoad(kms.url, generated.bodies, rate, connections);
-    const loadWindow = { start: loadStart, end: Number(process.hrtime.bigint() / 1000n) };
-    const ownCpu = process.cpuUsage(ownCpuBefore);
-    const kmsCpuAfter = processCpu(kms.pid);
-    const machineAfter = machineBusySeconds();
-    const leavesAfter = await logSize(kms.url);
-    const ok = result.statusCodeStats["200"]?.count ?? 0;
-    const releasesPerSecond = ok / loadSeconds;
-    const leavesMatch = leavesAfter - leavesBefore === ok;
-
-    console.log("");
-    console.log(`releases/s          ${releasesPerSecond.toFixed(0)}   (target ≥ ${TARGET_RELEASES_PER_SECOND})`);
-    console.log(`latency p50         ${result.latency.p50.toFixed(1)} ms`);
-    console.log(`latency p99         ${result.latency.p99.toFixed(1)} ms   (target ≤ ${TARGET_P99_MS} ms; max ${result.latency.max.toFixed(1)} ms)`);
-    console.log(`200 responses       ${ok} of ${generated.bodies.length} in ${loadSeconds.toFixed(2)} s (first request sent to last answer)`);
-    console.log(`non-200             ${result.non2xx}${refusals.size ? `  ${JSON.stringify(Object.fromEntries(refusals))}` : ""}`);
-    if (result.non2xx > 0) console.log(`KMS log (tail) after the refusals:\n${kms.stderr().split("\n").slice(-12).join("\n")}`);
-    console.log(`errors / timeouts   ${result.errors} / ${result.timeouts}`);
-    const cores = (cpuSeconds: number) => `${(cpuSeconds / loadSeconds).toFixed(2)} cores`;
-    const kmsCpuSeconds =
-      kmsCpuBefore === undefined || kmsCpuAfter === undefined
-        ? undefined
-        : { user: kmsCpuAfter.user - kmsCpuBefore.user, system: kmsCpuAfter.system - kmsCpuBefore.system };
-    const kmsCpu = kmsCpuSeconds
-      ? `${cores(kmsCpuSeconds.user + kmsCpuSeconds.system)} (${(((kmsCpuSeconds.user + kmsCpuSeconds.system) * 1e6) / Math.max(1, ok)).toFixed(0)} µs per release, ${((100 * kmsCpuSeconds.system) / Math.max(0.01, kmsCpuSeconds.user + kmsCpuSeconds.system)).toFixed(0)}% in the kernel)`
-      : "n/a";
-    const ownSeconds = (ownCpu.user + ownCpu.system) / 1e6;
-    // Anything else busy on the machine (a test suite, another benchmark) competes for the same cores.
-    const otherCpu =
-      machineBefore === undefined || machineAfter === undefined || kmsCpuSeconds === undefined
-        ? "n/a"
-        : cores(Math.max(0, machineAfter - machineBefore - kmsCpuSeconds.user - kmsCpuSeconds.system - ownSeconds));
-    console.log(`CPU during load     KMS ${kmsCpu}`);
-    console.log(`                    load generator ${cores(ownSeconds)}; rest of the machine (test chain, kernel I/O, anything else) ${otherCpu}; ${os.availableParallelism()} cores`);
-    console.log(`log leaves added    ${leavesAfter - leavesBefore}  ${leavesMatch ? "= number of 200s ✓" : `≠ ${ok} 200s ✗`}`);
-
+    console.log(`\n${await mainThreadPauses(kms.url)}`);
     const exit = await kms.stop();
     kms = undefined;
-    if (cpuProf) console.log(`\nKMS CPU profiles in ${profileDir} (KMS exit ${exit.code ?? exit.signal})\n${summarizeCpuProfiles(profileDir, loadWindow, 24)}`);
-    const met = releasesPerSecond >= TARGET_RELEASES_PER_SECOND && result.latency.p99 <= TARGET_P99_MS;
-    console.log(`\n${met ? "targets met" : "targets NOT met"}${leavesMatch ? "" : "; LEAF COUNT MISMATCH"}`);
-    return met && leavesMatch ? 0 : 1;
+    if (cpuProf) console.log(`\nKMS CPU profiles in ${profileDir} (KMS exit ${exit.code ?? exit.signal}), first phase\n${summarizeCpuProfiles(profileDir, latency.loadWindow, 24)}`);
+    // Both operating points must hold: the uncapped one (where releases/s is measured) and the
+    // one at the target rate, whose per-second bursts are the harsher pattern for the tail.
+    const capacityMet = capacity.releasesPerSecond >= TARGET_RELEASES_PER_SECOND && capacity.p99 <= TARGET_P99_MS;
+    const latencyMet = latency.p99 <= TARGET_P99_MS;
+    const leavesMatch = latency.leavesMatch && capacity.leavesMatch;
+    const verdict = (met: boolean) => (met ? "met" : "NOT met");
+    console.log("");
+    if (capacityPhase) {
+      console.log(
+        `no rate cap          ${capacity.releasesPerSecond.toFixed(0)} releases/s, p99 ${capacity.p99.toFixed(1)} ms   ` +
+          `(target ≥ ${TARGET_RELEASES_PER_SECOND}/s with p99 ≤ ${TARGET_P99_MS} ms): ${verdict(capacityMet)}`,
+      );
+    }
+    console.log(`${rate > 0 ? `at ${rate}/s offered` : "full speed"}`.padEnd(21) + `p99 ${latency.p99.toFixed(1)} ms   (target ≤ ${TARGET_P99_MS} ms): ${verdict(latencyMet)}`);
+    const throughputMet = capacityMet;
+    console.log(`${throughputMet && latencyMet ? "targets met" : "targets NOT met"}${leavesMatch ? "" : "; LEAF COUNT MISMATCH"}`);
+    return throughputMet && latencyMet && leavesMatch ? 0 : 1;
   } finally {
     await kms?.stop();
     await chain.stop();
