@@ -148,6 +148,14 @@ export function loadKmsConfig(env: Env, flags: KmsFlags = {}): Readonly<KmsConfi
     throw new UsageError("CONFIG_INVALID", `BASEKMS_INSTANCE_NAME must be 1-64 characters of [A-Za-z0-9._-], got "${instanceName}"`);
   }
   const eventLogFile = envOptional(env, "BASEKMS_EVENT_LOG_FILE");
+  const onboardFrom = optionalUrl(env, flags.onboardFrom, "--onboard-from", "BASEKMS_ONBOARD_FROM");
+  const genesis = parseBoolean(env, flags.genesis, "BASEKMS_GENESIS");
+  if (genesis && onboardFrom !== undefined) {
+    throw new UsageError(
+      "CONFIG_INVALID",
+      "--genesis (BASEKMS_GENESIS) and --onboard-from (BASEKMS_ONBOARD_FROM) contradict each other: genesis creates a new root secret, onboarding receives the existing one; give one",
+    );
+  }
   return Object.freeze({
     network,
     rpcUrl,
@@ -162,8 +170,8 @@ export function loadKmsConfig(env: Env, flags: KmsFlags = {}): Readonly<KmsConfi
     anchorEveryEntries: integer(env, flags.anchorEvery, "--anchor-every", "BASEKMS_ANCHOR_EVERY", 1000, { min: 1, max: 10_000_000 }),
     anchorIntervalSeconds: integer(env, flags.anchorInterval, "--anchor-interval", "BASEKMS_ANCHOR_INTERVAL", 300, { min: 1, max: 86_400 }),
     anchorKey: parseAnchorKey(env, deployment.chainId),
-    onboardFrom: optionalUrl(env, flags.onboardFrom, "--onboard-from", "BASEKMS_ONBOARD_FROM"),
-    genesis: parseBoolean(env, flags.genesis, "BASEKMS_GENESIS"),
+    onboardFrom,
+    genesis,
     instanceName,
     eventLogFile: eventLogFile === undefined ? undefined : path.resolve(eventLogFile),
     workers: integer(env, flags.workers, "--workers", "BASEKMS_WORKERS", defaultWorkerCount(), { min: 1, max: 256 }),

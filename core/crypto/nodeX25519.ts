@@ -12,11 +12,12 @@ import { dhkemX25519WithNodeHkdf } from "./nodeHkdf";
  *
  * Why: WebCrypto runs each of those as an asynchronous job on libuv's thread pool and reads
  * raw keys through OpenSSL's slow DER decoders; one seal cost about 470 µs of CPU, the largest
- * single cost of a key release. Here keys travel as JWK (`x`, `d`), which node:crypto builds
- * straight from raw bytes: about 100 µs for the whole encapsulation.
+ * single cost of a key release. Here keys are imported as JWK (`x`, `d`), which node:crypto
+ * builds straight from raw bytes: about 200 µs of CPU for a whole seal.
  *
- * Keys are node `KeyObject`s (public ones wrapped as `X25519PublicKey`), so this KEM only seals: the opening side (an agent, a joining
- * KMS) keeps the stock WebCrypto KEM, and `decap` / private-key serialisation throw here. A
+ * Keys are node `KeyObject`s (public ones wrapped as `X25519PublicKey`), so this KEM only
+ * seals: the opening side (an agent, a joining KMS) keeps the stock WebCrypto KEM, and
+ * `decap` / private-key serialisation throw here. A
  * Diffie-Hellman with a low-order point (an all-zero shared secret) is refused by OpenSSL and
  * surfaces as `@hpke/core`'s `EncapError`, as with the stock KEM.
  */

@@ -112,6 +112,15 @@ describe("loadKmsConfig", () => {
     expectUsage(() => loadKmsConfig({ BASEKMS_DEPLOYMENT }, { workers: "two" }), /--workers/);
   });
 
+  it("refuses --genesis together with --onboard-from (flags or environment), and accepts either alone", () => {
+    const BASEKMS_DEPLOYMENT = deploymentFile(31337);
+    const onboard = "http://127.0.0.1:4";
+    expectUsage(() => loadKmsConfig({ BASEKMS_DEPLOYMENT }, { genesis: true, onboardFrom: onboard }), /contradict/);
+    expectUsage(() => loadKmsConfig({ BASEKMS_DEPLOYMENT, BASEKMS_GENESIS: "true", BASEKMS_ONBOARD_FROM: onboard }), /contradict/);
+    expect(loadKmsConfig({ BASEKMS_DEPLOYMENT }, { genesis: true }).genesis).toBe(true);
+    expect(loadKmsConfig({ BASEKMS_DEPLOYMENT }, { onboardFrom: onboard }).onboardFrom).toBe(onboard);
+  });
+
   it("requires BASEKMS_ANCHOR_KEY off the local chain, and never echoes a bad key", () => {
     const BASEKMS_DEPLOYMENT = deploymentFile(84532);
     expectUsage(() => loadKmsConfig({ BASEKMS_DEPLOYMENT }), /BASEKMS_ANCHOR_KEY is required on chain 84532/);

@@ -11,7 +11,7 @@ import type { DemoBuild } from "./demoBuilds";
  * One boot of a simulated app VM: a fresh TDX simulator (RTMR3 starts empty, as after a
  * reboot), the real agent (`bootAgent`, as `basekms agent boot --quote-provider simulator`
  * runs it), and the chain view the agent trusts. A refusal is returned with the KMS's own
- * error code and, for COMPOSE_HASH_NOT_ALLOWED, its `reason` (read from the refusal body).
+ * error code and, for COMPOSE_HASH_NOT_ALLOWED, its `reason` (the agent's `kmsReason`).
  */
 export interface BootRefusal {
   agentErrorCode: string;
@@ -32,19 +32,7 @@ export interface BootAppVmParameters {
   log: AgentLog;
 }
 
-/** fetch that remembers the last non-2xx JSON body (the KMS's `{ errorCode, message, reason }`). */
-function recordingFetch(): { fetch: typeof fetch; lastRefusal: () => Record<string, unknown> | undefined } {
-  let last: Record<string, unknown> | undefined;
-  const wrapped: typeof fetch = async (input, init) => {
-    const response = await fetch(input, init);
-    if (!response.ok) last = (await response.clone().json().catch(() => undefined)) as Record<string, unknown> | undefined;
-    return response;
-  };
-  return { fetch: wrapped, lastRefusal: () => last };
-}
-
 export async function bootAppVm(parameters: BootAppVmParameters): Promise<BootOutcome> {
-  const recorder = recordingFetch();
   try {
     const result = await bootAgent({
       kmsUrl: parameters.kmsUrl,
@@ -53,20 +41,18 @@ export async function bootAppVm(parameters: BootAppVmParameters): Promise<BootOu
       instanceId: parameters.instanceId,
       provider: createSimulatorProvider(),
       chain: parameters.chain,
-      fetch: recorder.fetch,
       retry: { maxAttempts: 3, initialDelayMs: 200, maxDelayMs: 1_000 },
       log: parameters.log,
     });
     return { ok: true, result };
   } catch (error) {
     if (!(error instanceof AgentError)) throw error;
-    const body = recorder.lastRefusal();
     return {
       ok: false,
       refusal: {
         agentErrorCode: error.code,
         kmsErrorCode: error.kmsErrorCode ?? null,
-        reason: typeof body?.reason === "string" ? body.reason : null,
+        reason: error.kmsReason ?? null,
         httpStatus: error.httpStatus ?? null,
         message: error.message,
       },
