@@ -46,6 +46,7 @@ import { TdxSimulator } from "../core/attestation/simulator/tdxSimulator";
 import { keyRequestReportData } from "../core/crypto/keyRequestBinding";
 import { x25519PublicKey } from "../core/crypto/nodeX25519";
 import { type KmsProcess, startKmsProcess } from "../test/e2e/support/kmsProcess";
+import { registerKmsAndWait } from "../test/e2e/support/world";
 import { type TestChain, startTestChain } from "../test/kms/testbedChain";
 import { SIMULATOR_PLATFORM_HASH, testComposeHash } from "../test/kms/testbedKms";
 import { summarizeCpuProfiles } from "./kmsCpuProfile";
@@ -331,6 +332,8 @@ async function main(): Promise<number> {
       ...(cpuProf ? { nodeFlags: ["--cpu-prof", "--cpu-prof-dir", profileDir] } : {}),
     });
     console.log(`KMS process ${kms.pid} at ${kms.url} (sandbox, embedded dev PCCS)`);
+    // A KMS releases nothing until governance registers its identity (503 KMS_NOT_REGISTERED).
+    await registerKmsAndWait(chain, kms.url, kms.summary);
     await warmUp(kms.url, app);
 
     const common = { connections, threads };

@@ -24,6 +24,8 @@ export type KmsErrorCode =
   | "POLICY_UNAVAILABLE"
   /** A release worker thread crashed, exited or timed out while holding the request. */
   | "WORKER_UNAVAILABLE"
+  // the KMS's own identity is not (or no longer) registered in PlatformPolicy at the policy block
+  | "KMS_NOT_REGISTERED"
   // the log has no signed checkpoint yet
   | "CHECKPOINT_UNAVAILABLE"
   // onboarding, seen from the joining KMS

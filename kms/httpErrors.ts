@@ -83,7 +83,7 @@ const FORBIDDEN: readonly KnownCode[] = [
   "KMS_MEASUREMENT_NOT_ALLOWED",
 ];
 
-const UNAVAILABLE: readonly KnownCode[] = ["POLICY_UNAVAILABLE", "COLLATERAL_UNAVAILABLE", "LOG_APPEND_FAILED", "WORKER_UNAVAILABLE"];
+const UNAVAILABLE: readonly KnownCode[] = ["POLICY_UNAVAILABLE", "COLLATERAL_UNAVAILABLE", "LOG_APPEND_FAILED", "WORKER_UNAVAILABLE", "KMS_NOT_REGISTERED"];
 
 export const HTTP_STATUS_BY_CODE: ReadonlyMap<string, number> = new Map<string, number>([
   ...BAD_REQUEST.map((code) => [code, 400] as const),

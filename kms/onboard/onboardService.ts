@@ -7,7 +7,7 @@ import type { AttestedRequestVerifier } from "../attest/verifyAttestedRequest";
 import { KmsError } from "../errors";
 import type { PolicyBlockSource } from "../policy/policyBlock";
 import type { PolicyReader } from "../policy/policyReader";
-import { checkTcbStatus } from "../release/checkPolicy";
+import { assertKmsRegistered, checkTcbStatus } from "../release/checkPolicy";
 import type { LogWriter } from "../release/logWriter";
 import { receiptOf } from "../release/receipt";
 import type { OnboardRequestBody, OnboardResponse } from "../schemas";
@@ -62,6 +62,7 @@ export function createOnboardingService(options: OnboardingServiceOptions): Onbo
       const measurement = kmsMeasurement(quote.platformHash, events.composeHash);
 
       const block = await options.policyBlocks.current();
+      await assertKmsRegistered(options.policy, block, options.kms);
       await checkTcbStatus(options.policy, block, quote.status);
       if (!(await options.policy.isKmsMeasurementAllowed(block, measurement))) {
         throw new KmsError("KMS_MEASUREMENT_NOT_ALLOWED", `KMS measurement ${toHex(measurement)} is not allowed at block ${block.number}`);

@@ -1,3 +1,4 @@
+import type { Address } from "viem";
 import { toHex } from "../../core/bytes";
 import type { TcbStatus } from "../../core/attestation/types";
 import { TCB_STATUS_BITS } from "../../core/contracts/typedData";
@@ -12,6 +13,19 @@ import type { PolicyReader } from "../policy/policyReader";
  * 6. the compose hash is an active, unrevoked release of the app
  *    (COMPOSE_HASH_NOT_ALLOWED with reason not-approved / not-yet-active / revoked / unknown-app).
  */
+/**
+ * The KMS's own precondition, read at the same policy block as the request's checks: its
+ * identity must be registered in PlatformPolicy. Otherwise its receipts would be signed by a
+ * key no verifier accepts (agents refuse them, `audit log` flags every such leaf) and its
+ * checkpoints could not be anchored, so it releases nothing: 503 KMS_NOT_REGISTERED until
+ * governance registers it (and again if governance removes it). Agents retry a 503.
+ */
+export async function assertKmsRegistered(reader: PolicyReader, block: PolicyBlock, kms: Address): Promise<void> {
+  if (!(await reader.isKmsIdentity(block, kms))) {
+    throw new KmsError("KMS_NOT_REGISTERED", `this KMS's identity ${kms} is not registered in PlatformPolicy at block ${block.number}; nothing was released`);
+  }
+}
+
 export async function checkPlatform(reader: PolicyReader, block: PolicyBlock, platformHash: Uint8Array, status: TcbStatus): Promise<void> {
   if (!(await reader.isPlatformHashAllowed(block, platformHash))) {
     throw new KmsError("PLATFORM_NOT_ALLOWED", `platform hash ${toHex(platformHash)} is not allowed at block ${block.number}`);

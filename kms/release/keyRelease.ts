@@ -9,7 +9,7 @@ import { type AttestedRequestVerifier, assertAppIdLength } from "../attest/verif
 import type { PolicyBlockSource } from "../policy/policyBlock";
 import type { PolicyReader } from "../policy/policyReader";
 import type { KeyRequestBody, KeyResponse } from "../schemas";
-import { checkPlatform, checkRelease } from "./checkPolicy";
+import { assertKmsRegistered, checkPlatform, checkRelease } from "./checkPolicy";
 import type { LogWriter } from "./logWriter";
 import { receiptOf } from "./receipt";
 
@@ -65,6 +65,7 @@ export function createKeyReleaseService(options: KeyReleaseServiceOptions): KeyR
       assertAppIdLength(events);
 
       const block = await options.policyBlocks.current();
+      await assertKmsRegistered(options.policy, block, options.kms);
       await checkPlatform(options.policy, block, quote.platformHash, quote.status);
       await checkRelease(options.policy, block, events.appId, events.composeHash);
 

@@ -7,10 +7,10 @@ import { deriveDiskKey } from "../../core/crypto/keyDerivation";
 import { readSandboxSecretFile } from "../../kms/secrets";
 import type { RunningKms } from "../../kms/server";
 import type { TestChain } from "../kms/testbedChain";
-import { startTestKms } from "../kms/testbedKms";
+import { registerTestKms, startTestKms } from "../kms/testbedKms";
 import { agentFailure, bootSimulatedAgent } from "./support/agent";
 import { runCli } from "./support/kmsProcess";
-import { type PublishedApp, instanceIdOf, publishApp, registerKms, startWorld } from "./support/world";
+import { type PublishedApp, instanceIdOf, publishApp, startWorld } from "./support/world";
 
 /**
  * The real agent against the real KMS (in process, real HTTP on loopback) and a real Hardhat
@@ -25,7 +25,9 @@ const instanceId = instanceIdOf(0xa1);
 beforeAll(async () => {
   chain = await startWorld();
   app = await publishApp(chain, "agent-e2e");
-  kms = await startTestKms(chain);
+  // Its policy block moves only when a test refreshes it: the first test shows the agent a newer
+  // chain state (identity removed) than the one the KMS acts on.
+  kms = await startTestKms(chain, { start: { policyPollIntervalMs: 60_000, policyMaxAgeMs: 60_000 } });
 });
 
 afterAll(async () => {
@@ -40,6 +42,9 @@ const expectedDiskKey = (appInstance: Uint8Array) => {
 
 describe("agent ↔ real KMS", () => {
   it("the agent refuses a receipt signed by a KMS identity that is not registered on chain (KMS_NOT_REGISTERED)", async () => {
+    // Governance removed the KMS after the block the KMS still acts on: the KMS releases, the agent checks the newer state.
+    await chain.governance.removeKmsIdentity(kms.identity.address);
+    await chain.mine(1);
     const size = kms.log.size();
     const failure = await agentFailure(bootSimulatedAgent(chain, kms.url, app, { instanceId }));
     expect(failure.code).toBe("KMS_NOT_REGISTERED");
@@ -48,7 +53,7 @@ describe("agent ↔ real KMS", () => {
   });
 
   it("an allowed release: the agent verifies the receipt on chain and opens the disk key the KMS derived", async () => {
-    await registerKms(chain, { kms: kms.identity.address, measurement: kms.evidence.measurement as string, quoteSha256: kms.evidence.quoteSha256 });
+    await registerTestKms(chain, kms);
     const registered = await chain.client.readContract({ address: chain.platformPolicy, abi: platformPolicyAbi, functionName: "isKmsIdentity", args: [kms.identity.address] });
     expect(registered).toBe(true);
 

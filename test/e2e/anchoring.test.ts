@@ -6,7 +6,7 @@ import type { TestChain } from "../kms/testbedChain";
 import { makeAgentVm, requestKey } from "../kms/testbedKms";
 import { type KmsProcess, startKmsProcess } from "./support/kmsProcess";
 import { type TreeHead, checkConsistency, getJson, readAllEntries, rootOf } from "./support/logReader";
-import { type PublishedApp, freshDataDir, instanceIdOf, publishApp, registerKms, startWorld, waitUntil } from "./support/world";
+import { type PublishedApp, freshDataDir, instanceIdOf, publishApp, registerKmsAndWait, startWorld, waitUntil } from "./support/world";
 
 /**
  * Anchoring, with the KMS as a process (`basekms kms serve --anchor-every 5 --anchor-interval 1`):
@@ -42,7 +42,7 @@ beforeAll(async () => {
   app = await publishApp(chain, "anchoring");
   dataDir = freshDataDir(chain, "kms");
   kms = await start();
-  await registerKms(chain, kms.summary);
+  await registerKmsAndWait(chain, kms.url, kms.summary);
 });
 
 afterAll(async () => {

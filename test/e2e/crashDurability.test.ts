@@ -10,7 +10,7 @@ import { makeAgentVm, requestKey } from "../kms/testbedKms";
 import { type KeyLoad, startKeyLoad } from "./support/keyLoad";
 import { type KmsProcess, startKmsProcess } from "./support/kmsProcess";
 import { type PublicLogEntry, type TreeHead, checkConsistency, checkInclusion, readAllEntries, recomputedLeafHash, rootOf } from "./support/logReader";
-import { type PublishedApp, freshDataDir, instanceIdOf, publishApp, startWorld, waitUntil } from "./support/world";
+import { type PublishedApp, freshDataDir, instanceIdOf, publishApp, registerKmsAndWait, startWorld, waitUntil } from "./support/world";
 
 /**
  * Crash durability (DESIGN.md, Key release step 6): the KMS commits each leaf with
@@ -58,6 +58,7 @@ describe("crash durability of the release log (kill -9 under load)", () => {
 
   it("the KMS dies by SIGKILL while key requests are in flight", async () => {
     const first = await start();
+    await registerKmsAndWait(chain, first.url, first.summary);
     identity = first.summary.kms;
     load = startKeyLoad(first.url, CONCURRENCY, (worker) => makeAgentVm({ appId: app.appId, composeHash: app.composeHash, instanceId: instanceIdOf(worker + 1) }));
     const loadStarted = Date.now();

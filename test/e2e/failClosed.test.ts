@@ -6,7 +6,7 @@ import { bootSimulatedAgent } from "./support/agent";
 import { type KmsProcess, kmsServeArguments, runCli, startKmsProcess } from "./support/kmsProcess";
 import { getJson } from "./support/logReader";
 import { type SwitchableRpc, startSwitchableRpc } from "./support/switchableRpc";
-import { type PublishedApp, freshDataDir, instanceIdOf, publishApp, registerKms, startWorld, waitUntil } from "./support/world";
+import { type PublishedApp, freshDataDir, instanceIdOf, publishApp, registerKmsAndWait, startWorld, waitUntil } from "./support/world";
 
 /**
  * Fail closed, with the KMS as a process and an RPC that really refuses connections (its
@@ -32,7 +32,7 @@ beforeAll(async () => {
   app = await publishApp(chain, "fail-closed");
   rpc = await startSwitchableRpc(chain.node.port);
   kms = await startKmsProcess({ rpcUrl: rpc.url, deploymentFile: chain.deploymentFile, dataDir: freshDataDir(chain, "kms") });
-  await registerKms(chain, kms.summary);
+  await registerKmsAndWait(chain, kms.url, kms.summary);
 });
 
 afterAll(async () => {

@@ -5,7 +5,7 @@ import type { TestChain } from "../kms/testbedChain";
 import { bootSimulatedAgent } from "./support/agent";
 import { type KmsProcess, startKmsProcess } from "./support/kmsProcess";
 import { readAllEntries } from "./support/logReader";
-import { type PublishedApp, freshDataDir, instanceIdOf, publishApp, registerKms, startWorld } from "./support/world";
+import { type PublishedApp, freshDataDir, instanceIdOf, publishApp, registerKmsAndWait, startWorld } from "./support/world";
 
 /**
  * Attested onboarding between two KMS processes: the second is started with
@@ -26,7 +26,7 @@ beforeAll(async () => {
   chain = await startWorld();
   app = await publishApp(chain, "onboarding");
   first = await start("first");
-  await registerKms(chain, first.summary);
+  await registerKmsAndWait(chain, first.url, first.summary);
 });
 
 afterAll(async () => {
@@ -40,7 +40,7 @@ describe("onboarding a second KMS (two processes)", () => {
     second = await start("second", ["--onboard-from", first.url]);
     expect(second.summary.kms).not.toBe(first.summary.kms);
     expect(second.url).not.toBe(first.url);
-    await registerKms(chain, second.summary);
+    await registerKmsAndWait(chain, second.url, second.summary);
 
     const viaFirst = await bootSimulatedAgent(chain, first.url, app, { instanceId });
     const viaSecond = await bootSimulatedAgent(chain, second.url, app, { instanceId });

@@ -4,7 +4,7 @@ import type { RunningKms } from "../../kms/server";
 import type { TestChain } from "../kms/testbedChain";
 import { startTestKms } from "../kms/testbedKms";
 import { agentFailure, bootSimulatedAgent } from "./support/agent";
-import { type PublishedApp, approveUpgrade, freshDataDir, instanceIdOf, publishApp, registerKms, startWorld } from "./support/world";
+import { type PublishedApp, approveUpgrade, freshDataDir, instanceIdOf, publishApp, startWorld } from "./support/world";
 
 /**
  * DESIGN.md, Key release step 5: the disk key is HKDF(rootSecret, chain, contract, app,
@@ -23,7 +23,6 @@ let firstKey: string;
 
 async function startRegisteredKms(directory: string): Promise<RunningKms> {
   const running = await startTestKms(chain, { dataDir: directory });
-  await registerKms(chain, { kms: running.identity.address, measurement: running.evidence.measurement as string, quoteSha256: running.evidence.quoteSha256 });
   await running.policyBlocks.refresh();
   return running;
 }

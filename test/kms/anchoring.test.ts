@@ -5,7 +5,7 @@ import { platformPolicyAbi } from "../../core/contracts/generated/PlatformPolicy
 import { verifyConsistency } from "../../core/merkle/verifyConsistency";
 import type { RunningKms } from "../../kms/server";
 import { type TestChain, startTestChain } from "./testbedChain";
-import { SIMULATOR_PLATFORM_HASH, makeAgentVm, requestKey, startTestKms, testComposeHash } from "./testbedKms";
+import { SIMULATOR_PLATFORM_HASH, makeAgentVm, registerTestKms, requestKey, startTestKms, testComposeHash } from "./testbedKms";
 
 /** Anchoring: the KMS puts its signed checkpoints on chain every N entries or T seconds, with retries. */
 let chain: TestChain;
@@ -26,19 +26,14 @@ afterAll(async () => {
   await chain?.stop();
 });
 
-async function startAnchoringKms(every: number, intervalSeconds: number): Promise<RunningKms> {
+async function startAnchoringKms(every: number, intervalSeconds: number, options: { register?: boolean } = {}): Promise<RunningKms> {
   const kms = await startTestKms(chain, {
     env: { BASEKMS_ANCHOR_EVERY: String(every), BASEKMS_ANCHOR_INTERVAL: String(intervalSeconds) },
     start: { anchorInitialBackoffMs: 100 },
+    ...options,
   });
   running.push(kms);
   return kms;
-}
-
-async function register(kms: RunningKms): Promise<void> {
-  const measurement = `0x${kms.evidence.measurement}` as Hex;
-  await chain.governance.allowKmsMeasurement(measurement);
-  await chain.governance.registerKmsIdentity(kms.identity.address, `0x${kms.evidence.quoteSha256}`, measurement);
 }
 
 async function release(kms: RunningKms, count: number): Promise<void> {
@@ -62,9 +57,24 @@ async function waitFor(condition: () => Promise<boolean>, timeoutMs = 8_000): Pr
 }
 
 describe("anchoring the release log on chain", () => {
-  it("retries with backoff while the KMS identity is unregistered, shows the failure, and anchors once registered", async () => {
-    const kms = await startAnchoringKms(2, 3600);
+  it("releases nothing while unregistered (503 KMS_NOT_REGISTERED); after governance removes it, refuses again and anchoring retries with backoff; anchors once registered again", async () => {
+    const kms = await startAnchoringKms(10, 1, { register: false });
+    const refused = await requestKey(kms.url, makeAgentVm({ appId, composeHash, instanceId: fromHex("0a".repeat(20)) }));
+    expect(refused.status).toBe(503);
+    expect(refused.json.errorCode).toBe("KMS_NOT_REGISTERED");
+    expect(kms.log.size()).toBe(0);
+
+    await registerTestKms(chain, kms);
     await release(kms, 2);
+    await chain.governance.removeKmsIdentity(kms.identity.address);
+    await chain.mine(1);
+    await kms.policyBlocks.refresh();
+    const afterRemoval = await requestKey(kms.url, makeAgentVm({ appId, composeHash, instanceId: fromHex("0b".repeat(20)) }));
+    expect(afterRemoval.status).toBe(503);
+    expect(afterRemoval.json.errorCode).toBe("KMS_NOT_REGISTERED");
+    expect(kms.log.size()).toBe(2);
+
+    // The anchor interval (1 s) passes while removed: each attempt reverts LogAnchorUnknownKms.
     await waitFor(async () => kms.anchorer.status().consecutiveFailures >= 2);
     const health = (await (await fetch(`${kms.url}/health`)).json()) as any;
     expect(health.status).toBe("degraded");
@@ -72,7 +82,7 @@ describe("anchoring the release log on chain", () => {
     expect(health.log.unanchoredEntries).toBe(2);
     expect((await onChainLatest(kms)).treeSize).toBe(0);
 
-    await register(kms);
+    await registerTestKms(chain, kms);
     await waitFor(async () => (await onChainLatest(kms)).treeSize === 2);
     expect((await onChainLatest(kms)).rootHash).toBe(`0x${toHex(kms.log.root(2))}`);
     await waitFor(async () => kms.log.unanchoredCount() === 0);
@@ -85,7 +95,6 @@ describe("anchoring the release log on chain", () => {
 
   it("anchors every N entries, and consistency proofs verify between every pair of anchored checkpoints", async () => {
     const kms = await startAnchoringKms(3, 3600);
-    await register(kms);
     for (let round = 1; round <= 3; round++) {
       await release(kms, 3);
       await waitFor(async () => (await onChainLatest(kms)).treeSize === 3 * round);
@@ -115,7 +124,6 @@ describe("anchoring the release log on chain", () => {
 
   it("anchors after T seconds when fewer than N entries are waiting, and never anchors an empty log", async () => {
     const kms = await startAnchoringKms(1000, 1);
-    await register(kms);
     await new Promise((resolve) => setTimeout(resolve, 1_300));
     expect((await onChainLatest(kms)).treeSize).toBe(0); // size 0 is never anchored
     await release(kms, 1);

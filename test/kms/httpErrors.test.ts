@@ -55,8 +55,8 @@ describe("httpErrorOf", () => {
     expect(body.message).not.toContain("deadbeef");
   });
 
-  it("has exactly four 5xx codes, all 503", () => {
+  it("has exactly five 5xx codes, all 503", () => {
     const fiveHundreds = [...HTTP_STATUS_BY_CODE].filter(([, status]) => status >= 500);
-    expect(fiveHundreds).toEqual([["POLICY_UNAVAILABLE", 503], ["COLLATERAL_UNAVAILABLE", 503], ["LOG_APPEND_FAILED", 503], ["WORKER_UNAVAILABLE", 503]]);
+    expect(fiveHundreds).toEqual([["POLICY_UNAVAILABLE", 503], ["COLLATERAL_UNAVAILABLE", 503], ["LOG_APPEND_FAILED", 503], ["WORKER_UNAVAILABLE", 503], ["KMS_NOT_REGISTERED", 503]]);
   });
 });

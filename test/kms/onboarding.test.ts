@@ -23,7 +23,9 @@ const instanceId = fromHex("44".repeat(20));
 
 beforeAll(async () => {
   chain = await startTestChain();
-  first = await startTestKms(chain);
+  // Unregistered at first, and its policy block moves only when a test refreshes it, so a test
+  // can show the joiner a newer chain state than the one the serving KMS acts on.
+  first = await startTestKms(chain, { register: false, start: { policyPollIntervalMs: 60_000, policyMaxAgeMs: 60_000 } });
   await chain.governance.allowPlatform(SIMULATOR_PLATFORM_HASH);
   appId = await chain.apps.register([1], 1, 0);
   await chain.apps.approve(appId, composeHash, [1]);
@@ -56,8 +58,20 @@ async function expectStartRefused(dataDir: string, code: string, text: RegExp): 
 describe("POST /v1/onboard and --onboard-from", () => {
   const joinerDir = () => path.join(chain.tempDir, "joiner");
 
-  it("refuses a joining KMS whose measurement is not on the chain's allowlist (KMS_MEASUREMENT_NOT_ALLOWED)", async () => {
+  it("a serving KMS that is not registered on chain onboards no one (503 KMS_NOT_REGISTERED); the joiner does not start", async () => {
     fs.mkdirSync(joinerDir(), { recursive: true });
+    await expectStartRefused(joinerDir(), "ONBOARDING_FAILED", /KMS_NOT_REGISTERED/);
+    expect(readSandboxSecretFile(path.join(joinerDir(), "root-secret"))).toBeUndefined();
+    expect(first.log.size()).toBe(0);
+  });
+
+  it("refuses a joining KMS whose measurement is not on the chain's allowlist (KMS_MEASUREMENT_NOT_ALLOWED)", async () => {
+    const measurement = `0x${first.evidence.measurement}` as Hex;
+    await chain.governance.allowKmsMeasurement(measurement);
+    await chain.governance.registerKmsIdentity(first.identity.address, `0x${first.evidence.quoteSha256}`, measurement);
+    await chain.governance.allowKmsMeasurement(measurement, false); // the joiner runs the same measurement
+    await chain.mine(1);
+    await first.policyBlocks.refresh();
     await expectStartRefused(joinerDir(), "ONBOARDING_FAILED", /KMS_MEASUREMENT_NOT_ALLOWED/);
     expect(readSandboxSecretFile(path.join(joinerDir(), "root-secret"))).toBeUndefined();
   });
@@ -77,6 +91,10 @@ describe("POST /v1/onboard and --onboard-from", () => {
     await chain.governance.allowKmsMeasurement(`0x${first.evidence.measurement}`);
     await chain.mine(1);
     await first.policyBlocks.refresh();
+    // Governance removes the serving KMS; it still acts on its older policy block (registered),
+    // while the joiner reads the newer one.
+    await chain.governance.removeKmsIdentity(first.identity.address);
+    await chain.mine(1);
     await expectStartRefused(joinerDir(), "ONBOARDING_PEER_NOT_REGISTERED", /not a registered KMS identity/);
     expect(readSandboxSecretFile(path.join(joinerDir(), "root-secret"))).toBeUndefined();
   });

@@ -30,9 +30,6 @@ beforeAll(async () => {
   kms = await startTestKms(chain);
   dataDir = kms.config.dataDir;
   await chain.governance.allowPlatform(SIMULATOR_PLATFORM_HASH);
-  const measurement = kms.evidence.measurement as string;
-  await chain.governance.allowKmsMeasurement(`0x${measurement}`);
-  await chain.governance.registerKmsIdentity(kms.identity.address, `0x${kms.evidence.quoteSha256}`, `0x${measurement}`);
   appId = await chain.apps.register([1, 2, 3], 2, 0);
   await chain.apps.approve(appId, composeV1, [1, 2]);
   await chain.mine(1);

@@ -74,8 +74,9 @@ export interface TestChain {
   governance: {
     allowPlatform(platformHash: Uint8Array | Hex, allowed?: boolean): Promise<void>;
     setTcbMask(mask: number): Promise<void>;
-    allowKmsMeasurement(measurement: Uint8Array | Hex): Promise<void>;
+    allowKmsMeasurement(measurement: Uint8Array | Hex, allowed?: boolean): Promise<void>;
     registerKmsIdentity(kms: Address, quoteHash: Uint8Array | Hex, measurement: Uint8Array | Hex): Promise<void>;
+    removeKmsIdentity(kms: Address): Promise<void>;
   };
   apps: {
     register(signerIndexes: number[], threshold: number, noticePeriod: number): Promise<Hex>;
@@ -130,8 +131,9 @@ export async function startTestChain(): Promise<TestChain> {
     governance: {
       allowPlatform: async (platformHash, allowed = true) => void (await policyCall("setPlatformAllowed", [hex(platformHash), allowed])),
       setTcbMask: async (mask) => void (await policyCall("setAllowedTcbStatuses", [mask])),
-      allowKmsMeasurement: async (measurement) => void (await policyCall("setKmsMeasurementAllowed", [hex(measurement), true])),
+      allowKmsMeasurement: async (measurement, allowed = true) => void (await policyCall("setKmsMeasurementAllowed", [hex(measurement), allowed])),
       registerKmsIdentity: async (kms, quoteHash, measurement) => void (await policyCall("registerKmsIdentity", [kms, hex(quoteHash), hex(measurement)])),
+      removeKmsIdentity: async (kms) => void (await policyCall("removeKmsIdentity", [kms])),
     },
     apps: {
       register: async (signerIndexes, threshold, noticePeriod) => {

@@ -17,6 +17,7 @@ import { keyRequestReportData } from "../../core/crypto/keyRequestBinding";
 import { sealInfo } from "../../core/crypto/sealInfo";
 import { loadKmsConfig, type KmsFlags } from "../../kms/config";
 import { type RunningKms, type StartKmsOptions, startKms } from "../../kms/server";
+import { platformPolicyAbi } from "../../core/contracts/generated/PlatformPolicy";
 import type { TestChain } from "./testbedChain";
 
 export const silentLogger = () => pino({ level: "silent" });
@@ -33,6 +34,28 @@ export interface TestKmsOptions {
   env?: Record<string, string>;
   flags?: KmsFlags;
   start?: StartKmsOptions;
+  /**
+   * Register the KMS identity on chain once it runs (default true): a KMS releases nothing
+   * while it is unregistered (503 KMS_NOT_REGISTERED). Tests of that state pass false.
+   */
+  register?: boolean;
+}
+
+/**
+ * Governance allows the KMS's measurement and registers its identity (each only if not done
+ * yet), then one more block is mined and the KMS's policy block refreshed, so its next request
+ * sees the registration at the confirmed block (the test bed runs with 1 confirmation).
+ */
+export async function registerTestKms(chain: TestChain, kms: RunningKms): Promise<void> {
+  const read = (functionName: "isKmsMeasurementAllowed" | "isKmsIdentity", arg: Hex) =>
+    chain.client.readContract({ address: chain.platformPolicy, abi: platformPolicyAbi, functionName, args: [arg] } as never) as Promise<boolean>;
+  const measurement = `0x${kms.evidence.measurement}` as Hex;
+  if (!(await read("isKmsMeasurementAllowed", measurement))) await chain.governance.allowKmsMeasurement(measurement);
+  if (!(await read("isKmsIdentity", kms.identity.address))) {
+    await chain.governance.registerKmsIdentity(kms.identity.address, `0x${kms.evidence.quoteSha256}`, measurement);
+  }
+  await chain.mine(1);
+  await kms.policyBlocks.refresh();
 }
 
 export async function startTestKms(chain: TestChain, options: TestKmsOptions = {}): Promise<RunningKms> {
@@ -46,7 +69,16 @@ export async function startTestKms(chain: TestChain, options: TestKmsOptions = {
     ...options.env,
   };
   const config = loadKmsConfig(env, options.flags ?? {});
-  return startKms(config, { logger: silentLogger(), policyPollIntervalMs: 100, policyMaxAgeMs: 1_000, anchorTickMs: 100, ...options.start });
+  const kms = await startKms(config, { logger: silentLogger(), policyPollIntervalMs: 100, policyMaxAgeMs: 1_000, anchorTickMs: 100, ...options.start });
+  if (options.register ?? true) {
+    try {
+      await registerTestKms(chain, kms);
+    } catch (error) {
+      await kms.close();
+      throw error;
+    }
+  }
+  return kms;
 }
 
 export interface AgentIdentity {
