@@ -50,7 +50,10 @@ function domainSeparatorOf(domain: ContractDomain): Uint8Array {
  * tenth of the cost: a KMS signs one checkpoint per committed batch, on its main thread.
  */
 export function checkpointDigest(domain: ContractDomain, treeSize: number, rootHash: Uint8Array | Hex): Hex {
-  const message = checkpointMessage(treeSize, rootHash);
+  return digestOf(domain, checkpointMessage(treeSize, rootHash));
+}
+
+function digestOf(domain: ContractDomain, message: { treeSize: bigint; rootHash: Hex }): Hex {
   const struct = new Uint8Array(96);
   struct.set(CHECKPOINT_TYPEHASH, 0);
   new DataView(struct.buffer).setBigUint64(56, message.treeSize);
@@ -72,7 +75,7 @@ export async function signCheckpoint(
   const message = checkpointMessage(treeSize, rootHash);
   // A local key signs the digest directly (RFC 6979: the same signature signTypedData makes).
   const signature = account.sign
-    ? await account.sign({ hash: checkpointDigest(domain, treeSize, message.rootHash) })
+    ? await account.sign({ hash: digestOf(domain, message) })
     : await account.signTypedData({ domain, types: checkpointTypes, primaryType: "Checkpoint", message });
   return { treeSize: Number(message.treeSize), rootHash: message.rootHash, kms: account.address, signature };
 }

@@ -6,6 +6,7 @@ import { fromHex, toHex, utf8 } from "../../core/bytes";
 import { generateAgentKeyPair, openFromKms, sealToAgent } from "../../core/crypto/hpke";
 import { NodeHkdfSha256 } from "../../core/crypto/nodeHkdf";
 import { NodeX25519Sender, sealingDhkemX25519, x25519PublicKey } from "../../core/crypto/nodeX25519";
+import { RFC9180_A21 } from "./rfc9180Vector";
 
 /** RFC 7748 §6.1: X25519 Diffie-Hellman between Alice and Bob. */
 const RFC7748 = {
@@ -15,16 +16,6 @@ const RFC7748 = {
   shared: "4a5d9d5ba4ce2de1728e3bf480350f25e07e21c947d19e3376f09b3c1e161742",
 };
 
-/** RFC 9180 A.2.1 (DHKEM(X25519), HKDF-SHA256, ChaCha20Poly1305, base mode), sender side. */
-const RFC9180_A21 = {
-  ikmE: "909a9b35d3dc4713a5e72a4da274b55d3d3821a37e5d099e74a647db583a904b",
-  pkRm: "4310ee97d88cc1f088a5576c77ab0cf5c3ac797f3d95139c6c84b5429c59662a",
-  enc: "1afa08d3dec047a643885163f1180476fa7ddb54c6a8029ea33f95796bf2ac4a",
-  info: "4f6465206f6e2061204772656369616e2055726e",
-  aad: "436f756e742d30",
-  pt: "4265617574792069732074727574682c20747275746820626561757479",
-  ct: "1c5250d8034ec2b784ba2cfd69dbdb8af406cfe3ff938e131f0def8c8b60b4db21993c62ce81883d2dd1b51a28",
-};
 
 const PKCS8_X25519_PREFIX = "302e020100300506032b656e04220420";
 

@@ -6,7 +6,7 @@ import { fromHex } from "../../core/bytes";
 import { type DevPccsServer, startDevPccsServer } from "../../core/attestation/simulator/pccsServer";
 import type { RunningKms } from "../../kms/server";
 import { type TestChain, startTestChain } from "./testbedChain";
-import { SIMULATOR_PLATFORM_HASH, makeAgentVm, requestKey, startTestKms, testComposeHash } from "./testbedKms";
+import { publishTestApp, makeAgentVm, requestKey, startTestKms, testComposeHash } from "./testbedKms";
 
 /** Fail closed: when the RPC, the PCCS or the log is unavailable, nothing is released (503), and the KMS recovers by itself. */
 let chain: TestChain;
@@ -28,11 +28,7 @@ async function eventually<T>(attempt: () => Promise<T>, accept: (value: T) => bo
 beforeAll(async () => {
   chain = await startTestChain();
   kms = await startTestKms(chain);
-  await chain.governance.allowPlatform(SIMULATOR_PLATFORM_HASH);
-  appId = await chain.apps.register([1], 1, 0);
-  await chain.apps.approve(appId, composeHash, [1]);
-  await chain.mine(1);
-  await kms.policyBlocks.refresh();
+  appId = await publishTestApp(chain, kms, composeHash);
 });
 
 afterAll(async () => {

@@ -9,7 +9,7 @@ import { recoverCheckpointSigner } from "../../core/releaseLog/checkpoint";
 import { parseLeaf } from "../../core/releaseLog/leaf";
 import type { RunningKms } from "../../kms/server";
 import { type TestChain, startTestChain } from "./testbedChain";
-import { SIMULATOR_PLATFORM_HASH, makeAgentVm, requestKey, startTestKms, testComposeHash } from "./testbedKms";
+import { publishTestApp, makeAgentVm, requestKey, startTestKms, testComposeHash } from "./testbedKms";
 
 /** The public log reads: checkpoint, entries, inclusion and consistency proofs, checked with core/merkle alone. */
 let chain: TestChain;
@@ -25,11 +25,7 @@ const get = async (path: string) => {
 beforeAll(async () => {
   chain = await startTestChain();
   kms = await startTestKms(chain);
-  await chain.governance.allowPlatform(SIMULATOR_PLATFORM_HASH);
-  appId = await chain.apps.register([1], 1, 0);
-  await chain.apps.approve(appId, composeHash, [1]);
-  await chain.mine(1);
-  await kms.policyBlocks.refresh();
+  appId = await publishTestApp(chain, kms, composeHash);
 });
 
 afterAll(async () => {

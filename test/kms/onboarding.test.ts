@@ -9,7 +9,7 @@ import { KmsError } from "../../kms/errors";
 import { readSandboxSecretFile } from "../../kms/secrets";
 import type { RunningKms } from "../../kms/server";
 import { type TestChain, startTestChain } from "./testbedChain";
-import { SIMULATOR_PLATFORM_HASH, getChallenge, makeAgentVm, openReleasedKey, postJson, requestKey, startTestKms, testComposeHash } from "./testbedKms";
+import { publishTestApp, getChallenge, makeAgentVm, openReleasedKey, postJson, requestKey, startTestKms, testComposeHash } from "./testbedKms";
 import { createSandboxAttestation } from "../../kms/identity/ownAttestation";
 import { onboardingReportData } from "../../core/crypto/keyRequestBinding";
 
@@ -26,11 +26,7 @@ beforeAll(async () => {
   // Unregistered at first, and its policy block moves only when a test refreshes it, so a test
   // can show the joiner a newer chain state than the one the serving KMS acts on.
   first = await startTestKms(chain, { register: false, start: { policyPollIntervalMs: 60_000, policyMaxAgeMs: 60_000 } });
-  await chain.governance.allowPlatform(SIMULATOR_PLATFORM_HASH);
-  appId = await chain.apps.register([1], 1, 0);
-  await chain.apps.approve(appId, composeHash, [1]);
-  await chain.mine(1);
-  await first.policyBlocks.refresh();
+  appId = await publishTestApp(chain, first, composeHash);
 });
 
 afterAll(async () => {

@@ -7,7 +7,7 @@ import type { RunningKms } from "../../kms/server";
 import { type TestChain, startTestChain } from "./testbedChain";
 import {
   type HttpAnswer,
-  SIMULATOR_PLATFORM_HASH,
+  publishTestApp,
   buildKeyRequest,
   getChallenge,
   makeAgentVm,
@@ -68,11 +68,7 @@ beforeAll(async () => {
     env: { BASEKMS_WORKERS: "1" },
     start: { releaseWorkerScript: path.join(__dirname, "fixtures/faultyReleaseWorker.ts"), workerTimeoutMs: TIMEOUT_MS },
   });
-  await chain.governance.allowPlatform(SIMULATOR_PLATFORM_HASH);
-  appId = await chain.apps.register([1], 1, 0);
-  await chain.apps.approve(appId, composeHash, [1]);
-  await chain.mine(1);
-  await kms.policyBlocks.refresh();
+  appId = await publishTestApp(chain, kms, composeHash);
 });
 
 afterAll(async () => {

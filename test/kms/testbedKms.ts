@@ -41,19 +41,29 @@ export interface TestKmsOptions {
   register?: boolean;
 }
 
-/**
- * Governance allows the KMS's measurement and registers its identity (each only if not done
- * yet), then one more block is mined and the KMS's policy block refreshed, so its next request
- * sees the registration at the confirmed block (the test bed runs with 1 confirmation).
- */
-export async function registerTestKms(chain: TestChain, kms: RunningKms): Promise<void> {
+/** What governance needs to register a KMS: its identity and the evidence from its /health or summary (hex without 0x). */
+export interface KmsRegistrationEvidence {
+  kms: Hex;
+  measurement: string;
+  quoteSha256: string;
+}
+
+/** Governance allows the KMS's measurement and registers its identity, each only if not done yet. */
+export async function ensureKmsRegistered(chain: TestChain, evidence: KmsRegistrationEvidence): Promise<void> {
   const read = (functionName: "isKmsMeasurementAllowed" | "isKmsIdentity", arg: Hex) =>
     chain.client.readContract({ address: chain.platformPolicy, abi: platformPolicyAbi, functionName, args: [arg] } as never) as Promise<boolean>;
-  const measurement = `0x${kms.evidence.measurement}` as Hex;
+  const measurement = `0x${evidence.measurement}` as Hex;
   if (!(await read("isKmsMeasurementAllowed", measurement))) await chain.governance.allowKmsMeasurement(measurement);
-  if (!(await read("isKmsIdentity", kms.identity.address))) {
-    await chain.governance.registerKmsIdentity(kms.identity.address, `0x${kms.evidence.quoteSha256}`, measurement);
-  }
+  if (!(await read("isKmsIdentity", evidence.kms))) await chain.governance.registerKmsIdentity(evidence.kms, `0x${evidence.quoteSha256}`, measurement);
+}
+
+/**
+ * `ensureKmsRegistered` for an in-process KMS, then one more block is mined and the KMS's
+ * policy block refreshed, so its next request sees the registration at the confirmed block
+ * (the test bed runs with 1 confirmation).
+ */
+export async function registerTestKms(chain: TestChain, kms: RunningKms): Promise<void> {
+  await ensureKmsRegistered(chain, { kms: kms.identity.address, measurement: kms.evidence.measurement as string, quoteSha256: kms.evidence.quoteSha256 });
   await chain.mine(1);
   await kms.policyBlocks.refresh();
 }
@@ -79,6 +89,19 @@ export async function startTestKms(chain: TestChain, options: TestKmsOptions = {
     }
   }
   return kms;
+}
+
+/**
+ * Governance allows the simulator platform; signer 1 registers an app (1 of 1, no notice) and
+ * approves `composeHash`; one more block, and the KMS's policy block moves past it all.
+ */
+export async function publishTestApp(chain: TestChain, kms: RunningKms, composeHash: Uint8Array): Promise<Hex> {
+  await chain.governance.allowPlatform(SIMULATOR_PLATFORM_HASH);
+  const appId = await chain.apps.register([1], 1, 0);
+  await chain.apps.approve(appId, composeHash, [1]);
+  await chain.mine(1);
+  await kms.policyBlocks.refresh();
+  return appId;
 }
 
 export interface AgentIdentity {

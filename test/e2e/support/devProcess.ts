@@ -7,7 +7,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import type { ReadySummary } from "../../../cli/dev/readyReport";
-import type { ProcessExit } from "./kmsProcess";
+import { type ProcessExit, readJsonSummary } from "./kmsProcess";
 
 const PROJECT_ROOT = path.resolve(__dirname, "../../..");
 const CLI = path.join(PROJECT_ROOT, "bin/basekms.js");
@@ -31,28 +31,17 @@ export async function startDevProcess(options: { dataDir: string; args?: string[
   let transcript = "";
   child.stderr?.on("data", (chunk: Buffer) => (transcript += chunk.toString("utf8")));
   const exited = new Promise<ProcessExit>((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })));
-  const summary = await new Promise<DevSummary>((resolve, reject) => {
-    let stdout = "";
-    const timer = setTimeout(() => {
+  const summary = await readJsonSummary<DevSummary>(child, exited, {
+    timeoutMs: options.readyTimeoutMs ?? 45_000,
+    onTimeout: () => {
       // SIGTERM first: the dev process then stops its Hardhat node; SIGKILL would orphan it.
       child.kill("SIGTERM");
       setTimeout(() => child.kill("SIGKILL"), 10_000).unref();
-      reject(new Error(`basekms dev printed no summary in time:\n${transcript}`));
-    }, options.readyTimeoutMs ?? 45_000);
-    child.stdout?.on("data", (chunk: Buffer) => {
-      stdout += chunk.toString("utf8");
-      try {
-        const parsed = JSON.parse(stdout) as DevSummary;
-        clearTimeout(timer);
-        resolve(parsed);
-      } catch {
-        // The summary is pretty-printed over several chunks; wait for the rest.
-      }
-    });
-    void exited.then((exit) => {
-      clearTimeout(timer);
-      reject(new Error(`basekms dev exited (${exit.code ?? exit.signal}) before it was ready:\n${transcript}`));
-    });
+    },
+    failure: (why, exit) =>
+      why === "timeout"
+        ? `basekms dev printed no summary in time:\n${transcript}`
+        : `basekms dev exited (${exit?.code ?? exit?.signal}) before it was ready:\n${transcript}`,
   });
   return {
     summary,

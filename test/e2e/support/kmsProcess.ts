@@ -94,21 +94,26 @@ function exitOf(child: ChildProcess): Promise<ProcessExit> {
   return new Promise((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })));
 }
 
-/** Starts `basekms kms serve` and resolves once its summary is printed; rejects (and kills it) if it exits first. */
-export async function startKmsProcess(options: KmsProcessOptions): Promise<KmsProcess> {
-  const child = spawnCli(kmsServeArguments(options), options.env, options.nodeFlags);
-  const stderr = collectTail(child);
-  const exited = exitOf(child);
-  const summary = await new Promise<KmsSummary>((resolve, reject) => {
+/**
+ * The one JSON document a CLI process pretty-prints on stdout once it is ready (it may arrive
+ * in several chunks). Rejects with `failure(...)` if it does not come within `timeoutMs`
+ * (after `onTimeout`, which stops the process) or if the process exits first.
+ */
+export function readJsonSummary<T>(
+  child: ChildProcess,
+  exited: Promise<ProcessExit>,
+  options: { timeoutMs: number; onTimeout: () => void; failure: (why: "timeout" | "exit", exit?: ProcessExit) => string },
+): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
     let stdout = "";
     const timer = setTimeout(() => {
-      child.kill("SIGKILL");
-      reject(new Error(`kms serve printed no summary in time:\n${stderr()}`));
-    }, options.readyTimeoutMs ?? 30_000);
+      options.onTimeout();
+      reject(new Error(options.failure("timeout")));
+    }, options.timeoutMs);
     child.stdout?.on("data", (chunk: Buffer) => {
       stdout += chunk.toString("utf8");
       try {
-        const parsed = JSON.parse(stdout) as KmsSummary;
+        const parsed = JSON.parse(stdout) as T;
         clearTimeout(timer);
         resolve(parsed);
       } catch {
@@ -117,8 +122,21 @@ export async function startKmsProcess(options: KmsProcessOptions): Promise<KmsPr
     });
     void exited.then((exit) => {
       clearTimeout(timer);
-      reject(new Error(`kms serve exited (${exit.code ?? exit.signal}) before it listened:\n${stderr()}`));
+      reject(new Error(options.failure("exit", exit)));
     });
+  });
+}
+
+/** Starts `basekms kms serve` and resolves once its summary is printed; rejects (and kills it) if it exits first. */
+export async function startKmsProcess(options: KmsProcessOptions): Promise<KmsProcess> {
+  const child = spawnCli(kmsServeArguments(options), options.env, options.nodeFlags);
+  const stderr = collectTail(child);
+  const exited = exitOf(child);
+  const summary = await readJsonSummary<KmsSummary>(child, exited, {
+    timeoutMs: options.readyTimeoutMs ?? 30_000,
+    onTimeout: () => child.kill("SIGKILL"),
+    failure: (why, exit) =>
+      why === "timeout" ? `kms serve printed no summary in time:\n${stderr()}` : `kms serve exited (${exit?.code ?? exit?.signal}) before it listened:\n${stderr()}`,
   });
   const signalAndWait = async (signal: NodeJS.Signals): Promise<ProcessExit> => {
     if (child.exitCode === null && child.signalCode === null) child.kill(signal);

@@ -9,8 +9,7 @@ import type { Hex } from "viem";
 import { fromHex, toHex } from "../../../core/bytes";
 import { composeHash } from "../../../core/attestation/composeHash";
 import { type TestChain, startTestChain } from "../../kms/testbedChain";
-import { SIMULATOR_PLATFORM_HASH } from "../../kms/testbedKms";
-import { platformPolicyAbi } from "../../../core/contracts/generated/PlatformPolicy";
+import { type KmsRegistrationEvidence, SIMULATOR_PLATFORM_HASH, ensureKmsRegistered } from "../../kms/testbedKms";
 
 export interface PublishedApp {
   appId: Hex;
@@ -61,39 +60,19 @@ export async function approveUpgrade(chain: TestChain, app: PublishedApp, versio
   return { appId: app.appId, appCompose: compose, composeHash: hash };
 }
 
-export interface KmsEvidence {
-  kms: `0x${string}`;
-  /** Hex without 0x, as /health and the CLI summary give them. */
-  measurement: string;
-  quoteSha256: string;
-}
-
-/** Governance allows the KMS's measurement and registers its identity, so agents and the anchor accept it. */
-export async function registerKms(chain: TestChain, evidence: KmsEvidence): Promise<void> {
-  const measurement = `0x${evidence.measurement}` as Hex;
-  await chain.governance.allowKmsMeasurement(measurement);
-  await chain.governance.registerKmsIdentity(evidence.kms, `0x${evidence.quoteSha256}`, measurement);
-  await chain.mine(1);
-}
-
 /**
- * `registerKms` for a KMS running as a process, then waits until that KMS's own policy block
- * includes the registration (it releases nothing before: 503 KMS_NOT_REGISTERED). Mines
- * enough blocks for any confirmation depth up to `confirmations`.
+ * Registers a KMS running as a process (`ensureKmsRegistered`), then waits until that KMS's own
+ * policy block includes the registration (it releases nothing before: 503 KMS_NOT_REGISTERED).
+ * Mines enough blocks for any confirmation depth up to `confirmations`.
  */
-export async function registerKmsAndWait(chain: TestChain, kmsUrl: string, evidence: KmsEvidence, confirmations = 2): Promise<void> {
-  const registered = await registeredNow(chain, evidence);
-  if (!registered) await registerKms(chain, evidence);
+export async function registerKmsAndWait(chain: TestChain, kmsUrl: string, evidence: KmsRegistrationEvidence, confirmations = 2): Promise<void> {
+  await ensureKmsRegistered(chain, evidence);
   const registrationBlock = Number(await chain.client.getBlockNumber({ cacheTime: 0 }));
   await chain.mine(confirmations);
   await waitUntil("the KMS's policy block to include its registration", async () => {
     const health = (await (await fetch(`${kmsUrl}/health`)).json()) as { policy?: { block?: { number?: number } | null } };
     return (health.policy?.block?.number ?? -1) >= registrationBlock;
   });
-}
-
-async function registeredNow(chain: TestChain, evidence: KmsEvidence): Promise<boolean> {
-  return (await chain.client.readContract({ address: chain.platformPolicy, abi: platformPolicyAbi, functionName: "isKmsIdentity", args: [evidence.kms] })) as boolean;
 }
 
 /** A fresh data directory under the chain's temp dir (removed by `chain.stop()`). */
