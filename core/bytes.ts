@@ -27,7 +27,9 @@ export function tryFromHex(text: string): Uint8Array | undefined {
   const digits = text.length - (prefixed ? 2 : 0);
   const decoded = Buffer.from(prefixed ? text.slice(2) : text, "hex");
   if (decoded.length * 2 !== digits) return undefined;
-  // A copy: small Buffers share Node's pool, and callers may zero, keep or transfer theirs.
+  // Small Buffers share Node's pool, and callers may zero, keep or transfer theirs: those are
+  // copied. A Buffer with a memory of its own (a quote) is handed over as it is.
+  if (decoded.byteOffset === 0 && decoded.buffer.byteLength === decoded.length) return new Uint8Array(decoded.buffer);
   return new Uint8Array(decoded);
 }
 
@@ -49,8 +51,10 @@ export function concatBytes(...parts: Uint8Array[]): Uint8Array {
   return out;
 }
 
+const encoder = new TextEncoder();
+
 export function utf8(text: string): Uint8Array {
-  return new TextEncoder().encode(text);
+  return encoder.encode(text);
 }
 
 /** Byte equality for public data. */

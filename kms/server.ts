@@ -87,17 +87,19 @@ export async function startKms(config: Readonly<KmsConfig>, options: StartKmsOpt
     for (const cleanup of cleanups.reverse()) await Promise.resolve(cleanup()).catch((error: unknown) => logger.warn({ err: error }, "shutdown step failed"));
   };
   try {
+    const policy = createPolicyReader({ client: publicClient, appRegistry: contracts.AppRegistry, platformPolicy: contracts.PlatformPolicy });
     const policyBlocks = createPolicyBlockSource({
       client: publicClient,
       confirmations: config.confirmations,
       pollIntervalMs: options.policyPollIntervalMs ?? 500,
       maxAgeMs: options.policyMaxAgeMs ?? 2_000,
       onError: (error) => logger.warn({ err: error instanceof Error ? error.message : String(error) }, "policy block refresh failed"),
+      // Requests move to a new block only once the questions they ask are answered there.
+      prepare: (next) => policy.warm(next),
     });
     await policyBlocks.refresh();
     policyBlocks.start();
     cleanups.push(() => policyBlocks.stop());
-    const policy = createPolicyReader({ client: publicClient, appRegistry: contracts.AppRegistry, platformPolicy: contracts.PlatformPolicy });
 
     const sandboxIdentity = config.network === "sandbox" ? loadSandboxIdentity(config.dataDir) : undefined;
     const attestationFor = async (identity: KmsIdentity | undefined): Promise<OwnAttestation> =>

@@ -6,6 +6,12 @@ import { policyUnavailable } from "../errors";
  * Every decision is read at this block, and its number and hash go into the leaf and the
  * receipt. Fail closed: when the block cannot be refreshed within `maxAgeMs`, callers get
  * `POLICY_UNAVAILABLE` (503), never an old answer; the next successful poll recovers.
+ *
+ * A newer block is adopted only after `prepare(next)` settled (at most `prepareTimeoutMs`):
+ * the KMS passes the policy reader's `warm`, so the answers requests need at the new block
+ * are read before requests move to it. Until then requests keep the current block, which
+ * is still within `maxAgeMs` (the wait is bounded well below it), so a revocation takes
+ * effect at most one warm-up (a few RPC round trips) later than without it.
  */
 export interface PolicyBlock {
   number: number;
@@ -39,6 +45,10 @@ export interface PolicyBlockSourceOptions {
   maxAgeMs?: number;
   now?: () => number;
   onError?: (error: unknown) => void;
+  /** Runs before a newer block replaces the current one; its failure does not stop the switch. */
+  prepare?: (next: PolicyBlock) => Promise<void>;
+  /** Longest wait for `prepare` (default a quarter of `maxAgeMs`). */
+  prepareTimeoutMs?: number;
 }
 
 export function createPolicyBlockSource(options: PolicyBlockSourceOptions): PolicyBlockSource {
@@ -46,6 +56,7 @@ export function createPolicyBlockSource(options: PolicyBlockSourceOptions): Poli
   const pollIntervalMs = options.pollIntervalMs ?? 500;
   const maxAgeMs = options.maxAgeMs ?? 2000;
   const now = options.now ?? Date.now;
+  const prepareTimeoutMs = options.prepareTimeoutMs ?? maxAgeMs / 4;
   let block: PolicyBlock | undefined;
   let fetchedAt: number | undefined;
   let lastError: string | undefined;
@@ -61,10 +72,24 @@ export function createPolicyBlockSource(options: PolicyBlockSourceOptions): Poli
   };
 
   /** One fetch at a time; callers that only need "fresh enough" share it. */
+  /** `prepare(next)`, waited for at most `prepareTimeoutMs`; never rejects. */
+  const prepared = async (next: PolicyBlock): Promise<void> => {
+    if (!options.prepare) return;
+    let timeout: NodeJS.Timeout | undefined;
+    await Promise.race([
+      options.prepare(next).catch(() => undefined),
+      new Promise<void>((resolve) => {
+        timeout = setTimeout(resolve, prepareTimeoutMs);
+      }),
+    ]);
+    clearTimeout(timeout);
+  };
+
   const sharedFetch = (): Promise<PolicyBlock> => {
     inFlight ??= fetchBlock()
       .then(
-        (fresh) => {
+        async (fresh) => {
+          if (block && fresh.number > block.number) await prepared(fresh);
           // Never move backwards (a lagging RPC replica): keep the newer block.
           if (!block || fresh.number >= block.number) block = fresh;
           fetchedAt = now();

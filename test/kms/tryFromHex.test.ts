@@ -48,6 +48,13 @@ describe("tryFromHex", () => {
     expect(tryFromHex("")).toEqual(new Uint8Array(0));
     const bytes = fromHex("00ff");
     expect(bytes.buffer.byteLength).toBe(2); // not a view into Node's shared Buffer pool
+    for (const length of [1, 4095, 4096, 5000]) {
+      // Small and large (quote-sized, not pooled and not copied) alike: the memory is the result's alone.
+      const text = "a5".repeat(length);
+      const big = fromHex(text);
+      expect([big.byteOffset, big.buffer.byteLength, toHex(big)]).toEqual([0, length, text]);
+      expect(fromHex(`0x${text}`).buffer).not.toBe(big.buffer);
+    }
     expect(() => fromHex("zz")).toThrow(TypeError);
   });
 });
