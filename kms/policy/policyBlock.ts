@@ -71,13 +71,14 @@ export function createPolicyBlockSource(options: PolicyBlockSourceOptions): Poli
     return { number: Number(number), hash: found.hash };
   };
 
-  /** One fetch at a time; callers that only need "fresh enough" share it. */
   /** `prepare(next)`, waited for at most `prepareTimeoutMs`; never rejects. */
   const prepared = async (next: PolicyBlock): Promise<void> => {
     if (!options.prepare) return;
     let timeout: NodeJS.Timeout | undefined;
     await Promise.race([
-      options.prepare(next).catch(() => undefined),
+      Promise.resolve(next)
+        .then(options.prepare)
+        .catch(() => undefined),
       new Promise<void>((resolve) => {
         timeout = setTimeout(resolve, prepareTimeoutMs);
       }),
@@ -85,14 +86,17 @@ export function createPolicyBlockSource(options: PolicyBlockSourceOptions): Poli
     clearTimeout(timeout);
   };
 
+  /** One fetch at a time; callers that only need "fresh enough" share it. */
   const sharedFetch = (): Promise<PolicyBlock> => {
     inFlight ??= fetchBlock()
       .then(
         async (fresh) => {
+          // The block's age counts from when it was read, not from the end of its warm-up.
+          const readAt = now();
           if (block && fresh.number > block.number) await prepared(fresh);
           // Never move backwards (a lagging RPC replica): keep the newer block.
           if (!block || fresh.number >= block.number) block = fresh;
-          fetchedAt = now();
+          fetchedAt = readAt;
           lastError = undefined;
           return block;
         },

@@ -51,9 +51,11 @@ describe("createPolicyBlockSource", () => {
     const { state, client } = fakeChain();
     const prepared: number[] = [];
     let finish = () => {};
+    let clock = 0;
     const source = createPolicyBlockSource({
       client: client as never,
       confirmations: 0,
+      now: () => clock,
       prepare: (next) => {
         prepared.push(next.number);
         return new Promise<void>((resolve) => {
@@ -64,13 +66,16 @@ describe("createPolicyBlockSource", () => {
     expect((await source.current()).number).toBe(100);
     expect(prepared).toEqual([]); // nothing to prepare for the first block
     state.latest = 101n;
+    clock = 1000;
     const refreshing = source.refresh();
     await new Promise((resolve) => setTimeout(resolve, 10));
     expect(prepared).toEqual([101]);
     expect((await source.current()).number).toBe(100);
+    clock = 1400;
     finish();
     expect((await refreshing).number).toBe(101);
     expect((await source.current()).number).toBe(101);
+    expect(source.status().fetchedAt).toBe(1000); // its age counts from the read, not the warm-up's end
     await source.refresh(); // the same block again: nothing to prepare
     expect(prepared).toEqual([101]);
   });
