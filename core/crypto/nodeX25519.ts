@@ -31,14 +31,10 @@ function toArrayBuffer(bytes: Uint8Array): ArrayBuffer {
   return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
 }
 
-/** The X25519 base point u = 9 (RFC 7748 §4.1). */
-const BASE_POINT = createPublicKey({ key: { kty: "OKP", crv: "X25519", x: Buffer.from([9, ...new Array<number>(31).fill(0)]).toString("base64url") }, format: "jwk" });
-
 /**
  * A public key as its 32 raw bytes, turned into a node:crypto KeyObject only when a
  * Diffie-Hellman needs it: the ephemeral public key is only ever serialised, so it never
- * pays for an import, and serialising never calls into node:crypto. (Exporting a key as JWK
- * allocates while node holds the key's lock; see `generateKeyPair`.)
+ * pays for an import, and serialising never calls into node:crypto.
  */
 export class X25519PublicKey {
   #keyObject: KeyObject | undefined;
@@ -67,9 +63,18 @@ function privateKeyFromRaw(secret: Uint8Array): KeyObject {
   return createPrivateKey({ key: { kty: "OKP", crv: "X25519", d: Buffer.from(secret).toString("base64url"), x: "" }, format: "jwk" });
 }
 
-/** X25519(secret, 9): the public key of a private key. */
+/**
+ * The public key of a private key, as node:crypto computed it when the key was imported: its
+ * JWK `x`. Exporting is safe here because the key was imported, never generated: the Node 20
+ * deadlock of `generateKeyPair` needs a key-generation job that shares the exported key's
+ * lock, and imported keys have none. (A Diffie-Hellman with the base point 9 would compute the
+ * same 32 bytes again, at the cost of a second scalar multiplication.)
+ */
 function publicKeyOf(privateKey: KeyObject): X25519PublicKey {
-  return new X25519PublicKey(new Uint8Array(diffieHellman({ privateKey, publicKey: BASE_POINT })));
+  const x = createPublicKey(privateKey).export({ format: "jwk" }).x;
+  const bytes = typeof x === "string" ? Buffer.from(x, "base64url") : undefined;
+  if (bytes?.length !== X25519_KEY_LENGTH) throw new Error("X25519 public key did not export 32 bytes");
+  return new X25519PublicKey(new Uint8Array(bytes));
 }
 
 /** The raw X25519 public key of a raw 32-byte private key (load generators and tests). */
