@@ -25,6 +25,8 @@ export interface KmsConfig {
   dataDir: string;
   /** PCCS base URL; sandbox without one starts an embedded dev PCCS on loopback. */
   pccsUrl: string | undefined;
+  /** Where the Intel SGX Root CA CRL is, when the PCCS does not serve `/sgx/certification/v4/rootcacrl`. */
+  rootCaCrlUrl: string | undefined;
   host: string;
   port: number;
   /** Anchor when this many entries are unanchored ... */
@@ -65,6 +67,7 @@ export interface KmsFlags {
   network?: string;
   dataDir?: string;
   pccsUrl?: string;
+  rootCaCrlUrl?: string;
   port?: string;
   host?: string;
   confirmations?: string;
@@ -143,6 +146,11 @@ export function loadKmsConfig(env: Env, flags: KmsFlags = {}): Readonly<KmsConfi
   if (network === "sealed" && pccsUrl === undefined) {
     throw new UsageError("CONFIG_INVALID", "BASEKMS_PCCS_URL (or --pccs-url) is required in sealed mode");
   }
+  const rootCaCrlUrl = optionalUrl(env, flags.rootCaCrlUrl, "--root-ca-crl-url", "BASEKMS_ROOT_CA_CRL_URL");
+  if (rootCaCrlUrl !== undefined && pccsUrl === undefined) {
+    // The embedded dev PCCS serves its own development root's CRL; Intel's would never verify against it.
+    throw new UsageError("CONFIG_INVALID", "BASEKMS_ROOT_CA_CRL_URL (or --root-ca-crl-url) needs BASEKMS_PCCS_URL (or --pccs-url): it replaces one path of that PCCS");
+  }
   const instanceName = envOptional(env, "BASEKMS_INSTANCE_NAME") ?? "kms-0";
   if (!/^[A-Za-z0-9._-]{1,64}$/.test(instanceName)) {
     throw new UsageError("CONFIG_INVALID", `BASEKMS_INSTANCE_NAME must be 1-64 characters of [A-Za-z0-9._-], got "${instanceName}"`);
@@ -165,6 +173,7 @@ export function loadKmsConfig(env: Env, flags: KmsFlags = {}): Readonly<KmsConfi
     confirmations: integer(env, flags.confirmations, "--confirmations", "BASEKMS_CONFIRMATIONS", 2, { min: 0, max: 1000 }),
     dataDir,
     pccsUrl,
+    rootCaCrlUrl,
     host: parseHost(env, flags),
     port: integer(env, flags.port, "--port", "BASEKMS_PORT", 8700, { min: 0, max: 65535 }),
     anchorEveryEntries: integer(env, flags.anchorEvery, "--anchor-every", "BASEKMS_ANCHOR_EVERY", 1000, { min: 1, max: 10_000_000 }),

@@ -171,7 +171,11 @@ export async function startKms(config: Readonly<KmsConfig>, options: StartKmsOpt
     const workers = createReleaseWorkers({
       size: config.workers,
       network: config.network,
-      collateral: createCollateralSource({ pccsUrl, directory: path.join(config.dataDir, "collateral") }),
+      collateral: createCollateralSource({
+        pccsUrl,
+        ...(config.rootCaCrlUrl ? { rootCaCrlUrl: config.rootCaCrlUrl } : {}),
+        directory: path.join(config.dataDir, "collateral"),
+      }),
       ...(options.workerTimeoutMs === undefined ? {} : { timeoutMs: options.workerTimeoutMs }),
       ...(options.releaseWorkerScript === undefined ? {} : { script: options.releaseWorkerScript }),
       onWorkerLost: ({ threadId, reason, jobsFailed }) => {

@@ -18,6 +18,7 @@ export function registerKmsCommands(program: Command): void {
     .option("--network <mode>", "sealed | sandbox (BASEKMS_NETWORK, default sandbox)")
     .option("--data-dir <dir>", "release log, refusals, collateral cache, sandbox secrets (BASEKMS_DATA_DIR)")
     .option("--pccs-url <url>", "PCCS base URL (BASEKMS_PCCS_URL; sandbox default: an embedded dev PCCS)")
+    .option("--root-ca-crl-url <url>", "the Intel SGX Root CA CRL's own URL, for a PCCS that does not serve rootcacrl (BASEKMS_ROOT_CA_CRL_URL)")
     .option("--host <host>", "listen address (BASEKMS_HOST, default 127.0.0.1)")
     .option("--port <port>", "listen port (BASEKMS_PORT, default 8700)")
     .option("--confirmations <n>", "policy is read at latest - n (BASEKMS_CONFIRMATIONS, default 2)")

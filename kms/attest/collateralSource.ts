@@ -28,6 +28,8 @@ export interface CollateralSource {
 
 export interface CollateralSourceOptions {
   pccsUrl: string;
+  /** The root CA CRL's own URL (default: the PCCS's `/sgx/certification/v4/rootcacrl`). */
+  rootCaCrlUrl?: string;
   directory?: string;
   /** Unix seconds. */
   now?: () => number;
@@ -43,6 +45,7 @@ export function createCollateralSource(options: CollateralSourceOptions): Collat
     fetchCollateral: ({ fmspc, caType }) =>
       fetchCollateral({
         baseUrl: options.pccsUrl,
+        ...(options.rootCaCrlUrl ? { rootCaCrlUrl: options.rootCaCrlUrl } : {}),
         fmspc,
         caType,
         now: now(),

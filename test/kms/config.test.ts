@@ -74,6 +74,7 @@ describe("loadKmsConfig", () => {
       anchorEveryEntries: 1000,
       anchorIntervalSeconds: 300,
       pccsUrl: undefined,
+      rootCaCrlUrl: undefined,
       onboardFrom: undefined,
       genesis: false,
       instanceName: "kms-0",
@@ -91,6 +92,16 @@ describe("loadKmsConfig", () => {
     expect(config).toMatchObject({ port: 2222, rpcUrl: "http://127.0.0.1:2", anchorEveryEntries: 7, anchorIntervalSeconds: 9, confirmations: 0, host: "0.0.0.0", pccsUrl: "http://127.0.0.1:3", onboardFrom: "http://127.0.0.1:4" });
     expect(loadKmsConfig({ BASEKMS_DEPLOYMENT: deploymentFile(31337), BASEKMS_WORKERS: "3" }).workers).toBe(3);
     expect(loadKmsConfig({ BASEKMS_DEPLOYMENT: deploymentFile(31337), BASEKMS_WORKERS: "3" }, { workers: "1" }).workers).toBe(1);
+  });
+
+  it("takes a root CA CRL URL (flag over variable) only together with a PCCS URL, and only an http(s) one", () => {
+    const BASEKMS_DEPLOYMENT = deploymentFile(31337);
+    const BASEKMS_PCCS_URL = "https://pccs.example";
+    const intel = "https://certificates.trustedservices.intel.com/IntelSGXRootCA.der";
+    expect(loadKmsConfig({ BASEKMS_DEPLOYMENT, BASEKMS_PCCS_URL, BASEKMS_ROOT_CA_CRL_URL: intel }).rootCaCrlUrl).toBe(intel);
+    expect(loadKmsConfig({ BASEKMS_DEPLOYMENT, BASEKMS_PCCS_URL, BASEKMS_ROOT_CA_CRL_URL: "https://a.example/x.der" }, { rootCaCrlUrl: intel }).rootCaCrlUrl).toBe(intel);
+    expectUsage(() => loadKmsConfig({ BASEKMS_DEPLOYMENT, BASEKMS_ROOT_CA_CRL_URL: intel }), /BASEKMS_ROOT_CA_CRL_URL .*needs BASEKMS_PCCS_URL/);
+    expectUsage(() => loadKmsConfig({ BASEKMS_DEPLOYMENT, BASEKMS_PCCS_URL }, { rootCaCrlUrl: "file:///etc/crl.der" }), /--root-ca-crl-url must be an http\(s\) URL/);
   });
 
   it("names the variable or flag in every error", () => {
