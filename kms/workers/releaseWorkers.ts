@@ -21,6 +21,7 @@ export interface ReleaseWorkers {
   ready(): Promise<void>;
   readonly size: number;
   threadIds(): number[];
+  readyThreadIds(): number[];
   close(): Promise<void>;
 }
 
@@ -76,6 +77,7 @@ export function createReleaseWorkers(options: ReleaseWorkersOptions): ReleaseWor
     ready: () => pool.ready(),
     size: pool.size,
     threadIds: () => pool.threadIds(),
+    readyThreadIds: () => pool.readyThreadIds(),
     close: () => pool.close(),
   };
 }

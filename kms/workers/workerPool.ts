@@ -46,6 +46,8 @@ export interface WorkerPool<Request, Response> {
   readonly size: number;
   /** Thread ids of the current workers (for tests and logs). */
   threadIds(): number[];
+  /** Thread ids of the workers that have loaded and take jobs (for tests). */
+  readyThreadIds(): number[];
   /** Rejects queued and running jobs with WORKER_UNAVAILABLE and stops every worker. */
   close(): Promise<void>;
 }
@@ -219,6 +221,7 @@ export function createWorkerPool<Request, Response>(options: WorkerPoolOptions):
       }),
     ready: () => startup.promise,
     threadIds: () => slots.flatMap((slot) => (slot.worker ? [slot.threadId] : [])),
+    readyThreadIds: () => slots.flatMap((slot) => (slot.worker && slot.ready ? [slot.threadId] : [])),
     close: async () => {
       closing = true;
       startup.reject(workerUnavailable("pool is shutting down")); // a no-op once every worker was ready

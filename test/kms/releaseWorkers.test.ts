@@ -37,9 +37,10 @@ function setMode(mode: "" | "crash-attest" | "crash-seal" | "hang-seal"): void {
   fs.writeFileSync(modeFile, mode);
 }
 
+/** Until a new worker has loaded (a worker still loading would make the next request wait in the queue). */
 async function replaced(previous: number[]): Promise<void> {
   const deadline = Date.now() + 10_000;
-  while (kms.workers.threadIds().length === 0 || kms.workers.threadIds().some((id) => previous.includes(id))) {
+  while (kms.workers.readyThreadIds().length === 0 || kms.workers.readyThreadIds().some((id) => previous.includes(id))) {
     if (Date.now() > deadline) throw new Error("the worker was not replaced");
     await new Promise((resolve) => setTimeout(resolve, 50));
   }

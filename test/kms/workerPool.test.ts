@@ -49,6 +49,7 @@ describe("createWorkerPool", () => {
     const workers = pool({ data: { label: "pool data" } });
     await workers.ready();
     expect(workers.threadIds()).toHaveLength(2);
+    expect(workers.readyThreadIds()).toEqual(workers.threadIds());
     const answers = await Promise.all(Array.from({ length: 8 }, (_, value) => workers.run({ op: "echo", value, delayMs: 20 })));
     expect(answers.map((answer) => answer.value)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
     expect(answers.every((answer) => (answer.data as { label: string }).label === "pool data")).toBe(true);
@@ -87,7 +88,7 @@ describe("createWorkerPool", () => {
     expectWorkerUnavailable(await slow); // held by the same worker: it fails too, never half-done
     expect(lost).toEqual([expect.objectContaining({ threadId: first, jobsFailed: 2 })]);
     expect(lost[0]?.reason).toMatch(/exited \(code 3\)/);
-    await eventually(() => workers.threadIds().length === 1);
+    await eventually(() => workers.readyThreadIds().length === 1); // loaded, not only started
     expect(workers.threadIds()).not.toContain(first);
     expect((await workers.run({ op: "echo", value: 7 })).value).toBe(7);
   });
@@ -109,13 +110,14 @@ describe("createWorkerPool", () => {
     expectWorkerUnavailable(await rejection(workers.run({ op: "hang" })));
     expect(Date.now() - started).toBeLessThan(3_000);
     expect(lost).toEqual(["timed out after 300 ms"]);
-    await eventually(() => workers.threadIds().length === 1 && workers.threadIds()[0] !== stuck);
+    await eventually(() => workers.readyThreadIds().length === 1 && workers.readyThreadIds()[0] !== stuck);
     expect((await workers.run({ op: "echo", value: 2 })).value).toBe(2);
   });
 
   it("fails a job that no worker could take within timeoutMs (none is running) with WORKER_UNAVAILABLE", async () => {
     const workers = pool({ size: 1, timeoutMs: 300, data: { failToLoad: true } });
     await rejection(workers.ready());
+    expect(workers.readyThreadIds()).toEqual([]); // whatever is being respawned has not loaded
     const failed = await rejection(workers.run({ op: "echo", value: 1 }));
     expectWorkerUnavailable(failed);
     expect((failed as Error).message).toMatch(/was not free within 300 ms/);
