@@ -9,11 +9,13 @@ import { decodeQuoteInput, parseQuote } from "../../core/attestation/quote";
 import type { ParsedQuote } from "../../core/attestation/types";
 import { verifyQuote, type QuoteVerification } from "../../core/attestation/verifyQuote";
 import { platformHash } from "../../core/attestation/platformHash";
+import { parseUrlSetting } from "../../core/config/env";
 import { parseTimeSetting } from "../../core/config/time";
 import { describeError, EXIT_FAILED, EXIT_OK, printResult, table } from "../output";
 
 interface QuoteVerifyOptions {
   collateral: string;
+  rootCaCrlUrl?: string;
   now?: string;
   eventLog?: string;
   root?: string[];
@@ -31,16 +33,21 @@ export function registerQuoteCommands(program: Command): void {
     )
     .argument("<quote>", "quote file")
     .requiredOption("--collateral <file|pccs-url>", "collateral JSON file, or a PCCS / Intel PCS base URL")
+    .option("--root-ca-crl-url <url>", "with a --collateral URL: fetch the Intel SGX Root CA CRL from here instead of <pccs-url>/sgx/certification/v4/rootcacrl")
     .option("--now <time>", "verification time: unix seconds or ISO-8601 (default: the current time)")
     .option("--event-log <file>", "RTMR3 event log (dstack JSON); replayed against the quote's RTMR3")
     .option("--root <der>", "trust this DER root instead of Intel's SGX Root CA (repeatable)", collect, [])
     .option("--json", "print one JSON object")
     .action(async (file: string, options: QuoteVerifyOptions) => {
       const now = options.now === undefined ? Math.floor(Date.now() / 1000) : parseTimeSetting("--now", options.now);
+      const rootCaCrlUrl = options.rootCaCrlUrl === undefined ? undefined : parseUrlSetting("--root-ca-crl-url", options.rootCaCrlUrl);
+      if (rootCaCrlUrl !== undefined && !isUrl(options.collateral)) {
+        throw new UsageError("USAGE", "--root-ca-crl-url applies to a --collateral URL only (a collateral file already holds the root CA CRL)");
+      }
       const quoteFile = readFileOrUsage(file, "<quote>");
       const eventLog = options.eventLog === undefined ? undefined : readJsonOrUsage(options.eventLog, "--event-log");
       const trustedRoots = options.root && options.root.length > 0 ? options.root.map((path) => readFileOrUsage(path, "--root")) : [loadIntelSgxRootCa()];
-      const report = await verifyToReport({ quoteFile, eventLog, trustedRoots, now, collateralSource: options.collateral });
+      const report = await verifyToReport({ quoteFile, eventLog, trustedRoots, now, collateralSource: options.collateral, ...(rootCaCrlUrl ? { rootCaCrlUrl } : {}) });
       printResult(options, report, () => renderReport(report));
       process.exitCode = report.ok ? EXIT_OK : EXIT_FAILED;
     });
@@ -80,12 +87,13 @@ async function verifyToReport(parameters: {
   trustedRoots: Uint8Array[];
   now: number;
   collateralSource: string;
+  rootCaCrlUrl?: string;
 }): Promise<QuoteVerifyReport> {
   let parsed: ParsedQuote | undefined;
   try {
     const input = decodeQuoteInput(parameters.quoteFile);
     parsed = parseQuote(input.quote);
-    const collateral = await loadCollateral(parameters.collateralSource, parsed, parameters.now);
+    const collateral = await loadCollateral(parameters.collateralSource, parsed, parameters.now, parameters.rootCaCrlUrl);
     const verification = verifyQuote({
       quote: parsed,
       collateral,
@@ -155,8 +163,12 @@ function fmspcOf(quote: ParsedQuote): string | undefined {
   }
 }
 
-async function loadCollateral(source: string, quote: ParsedQuote, now: number): Promise<Collateral> {
-  if (!/^https?:\/\//i.test(source)) {
+function isUrl(source: string): boolean {
+  return /^https?:\/\//i.test(source);
+}
+
+async function loadCollateral(source: string, quote: ParsedQuote, now: number, rootCaCrlUrl?: string): Promise<Collateral> {
+  if (!isUrl(source)) {
     if (!fs.existsSync(source)) throw new UsageError("USAGE", `--collateral: no such file ${source}`);
     return loadCollateralFile(source);
   }
@@ -164,7 +176,7 @@ async function loadCollateral(source: string, quote: ParsedQuote, now: number): 
   if (!leafDer) throw new AttestationError("CERT_MALFORMED", "the quote carries no PCK certificate");
   const leaf = parseCertificate(leafDer);
   const caType = /Processor/i.test(leaf.issuerCommonName ?? "") ? "processor" : "platform";
-  return fetchCollateral({ baseUrl: source, fmspc: sgxExtensionOf(leaf).fmspc, caType, now });
+  return fetchCollateral({ baseUrl: source, ...(rootCaCrlUrl ? { rootCaCrlUrl } : {}), fmspc: sgxExtensionOf(leaf).fmspc, caType, now });
 }
 
 function renderReport(report: QuoteVerifyReport): string {
