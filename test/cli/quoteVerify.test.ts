@@ -6,10 +6,10 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { toHex } from "../../core/bytes";
 import { TdxSimulator, devRootDer } from "../../core/attestation/simulator";
-import { ROOT_CRL_PATH, startFakePccs, type FakePccs } from "../attestation/collateral/fakePccs";
+import { ROOT_CRL_FILE_PATH, startFakePccs, startSplitRootCrlPccs, type FakePccs } from "../attestation/collateral/fakePccs";
 import { EXPECTED_QUOTES } from "../attestation/quote/expectedMeasurements";
 import { QUOTE_SETS, S6_COLLATERAL, quoteOf, windowOf } from "../helpers/quoteSets";
-import { readVectorBytes, vectorPath } from "../helpers/vectors";
+import { vectorPath } from "../helpers/vectors";
 
 /**
  * `basekms quote verify` as a real child process (node bin/basekms.js, cwd = repo root):
@@ -71,9 +71,8 @@ function expectDocumentedShape(report: Record<string, any>): void {
 const S1 = QUOTE_SETS.S1;
 let directory: string;
 let pccs: FakePccs;
-/** Like Intel's PCS: no rootcacrl path; the root CA CRL is a DER file on another host (crlHost). */
-let pccsWithoutRootCrl: FakePccs;
-let crlHost: FakePccs;
+/** Like Intel's PCS: no rootcacrl path; the root CA CRL is a DER file on another host. */
+let splitPccs: Awaited<ReturnType<typeof startSplitRootCrlPccs>>;
 let runs: Record<string, CliRun>;
 const simulator = new TdxSimulator();
 const composeHash = createHash("sha256").update("compose").digest();
@@ -96,11 +95,8 @@ beforeAll(async () => {
   const devRoot = file("dev-root.der", devRootDer());
   const notAQuote = file("not-a-quote.txt", "this is not a quote\n");
   pccs = await startFakePccs();
-  pccsWithoutRootCrl = await startFakePccs();
-  pccsWithoutRootCrl.override(ROOT_CRL_PATH, { status: 404 });
-  crlHost = await startFakePccs();
-  crlHost.override("/IntelSGXRootCA.der", { body: readVectorBytes("go-tdx-guest/rootcrl.der") });
-  const rootCrlUrl = `${crlHost.baseUrl}/IntelSGXRootCA.der`;
+  splitPccs = await startSplitRootCrlPccs();
+  const rootCrlUrl = splitPccs.rootCaCrlUrl;
 
   const vector = (set: keyof typeof QUOTE_SETS) => QUOTE_SETS[set];
   const plan: Record<string, string[]> = {
@@ -112,7 +108,7 @@ beforeAll(async () => {
     s1Expired: [vectorPath("dcap-qvl/tdx_quote"), "--collateral", vectorPath(S1.collateralFile), "--now", String(windowOf(S1).to + 1), "--json"],
     s6File: [s6Quote, "--collateral", vectorPath(S6_COLLATERAL), "--now", String(vector("S6").now), "--json"],
     s6Pccs: [s6Quote, "--collateral", pccs.baseUrl, "--now", String(vector("S6").now), "--json"],
-    s6PccsRootCrlUrl: [s6Quote, "--collateral", pccsWithoutRootCrl.baseUrl, "--root-ca-crl-url", rootCrlUrl, "--now", String(vector("S6").now), "--json"],
+    s6PccsRootCrlUrl: [s6Quote, "--collateral", splitPccs.pccs.baseUrl, "--root-ca-crl-url", rootCrlUrl, "--now", String(vector("S6").now), "--json"],
     rootCrlUrlWithFile: [s6Quote, "--collateral", vectorPath(S6_COLLATERAL), "--root-ca-crl-url", rootCrlUrl, "--now", String(vector("S6").now)],
     rootCrlUrlNotHttp: [s6Quote, "--collateral", pccs.baseUrl, "--root-ca-crl-url", "ftp://crl.example/root.der", "--now", String(vector("S6").now)],
     simulatorDevRoot: [simQuote, "--collateral", simCollateral, "--root", devRoot, "--event-log", simEventLog, "--now", String(SIM_NOW), "--json"],
@@ -127,7 +123,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await Promise.all([pccs?.close(), pccsWithoutRootCrl?.close(), crlHost?.close()]);
+  await Promise.all([pccs?.close(), splitPccs?.close()]);
   if (directory) rmSync(directory, { recursive: true, force: true });
 });
 
@@ -238,8 +234,8 @@ describe("basekms quote verify --json: refusals exit 1 with errorCode", () => {
 
   it("--root-ca-crl-url takes the root CA CRL from its own URL, and the rest from the PCCS (same outcome)", () => {
     expect(json(runs.s6PccsRootCrlUrl!)).toEqual(json(runs.s6File!));
-    expect(crlHost.requests).toEqual(["/IntelSGXRootCA.der"]);
-    expect(pccsWithoutRootCrl.requests.map((request) => request.split("?")[0]).sort()).toEqual([
+    expect(splitPccs.crlHost.requests).toEqual([ROOT_CRL_FILE_PATH]);
+    expect(splitPccs.pccs.requests.map((request) => request.split("?")[0]).sort()).toEqual([
       "/sgx/certification/v4/pckcrl",
       "/tdx/certification/v4/qe/identity",
       "/tdx/certification/v4/tcb",

@@ -3,7 +3,7 @@ import { fromHex, toHex } from "../../core/bytes";
 import { AttestationError } from "../../core/attestation/errors";
 import { readVectorBytes } from "../helpers/collateralVectors";
 import { createCollateralSource } from "../../kms/attest/collateralSource";
-import { type FakePccs, GO_TDX_GUEST_FMSPC_HEX, ROOT_CRL_PATH, startFakePccs } from "../attestation/collateral/fakePccs";
+import { GO_TDX_GUEST_FMSPC_HEX, ROOT_CRL_FILE_PATH, ROOT_CRL_PATH, startSplitRootCrlPccs } from "../attestation/collateral/fakePccs";
 
 /**
  * The KMS's collateral source against PCCSs on loopback serving go-tdx-guest's real PCS
@@ -12,30 +12,28 @@ import { type FakePccs, GO_TDX_GUEST_FMSPC_HEX, ROOT_CRL_PATH, startFakePccs } f
 const S6_NOW = 1688173200; // go-tdx-guest's own verification time
 const platform = { fmspc: fromHex(GO_TDX_GUEST_FMSPC_HEX), caType: "platform" as const };
 
-let pccs: FakePccs;
-let crlHost: FakePccs;
+let collateral: Awaited<ReturnType<typeof startSplitRootCrlPccs>>;
 beforeEach(async () => {
-  pccs = await startFakePccs();
-  crlHost = await startFakePccs();
   // Like Intel's PCS: no rootcacrl path on the collateral service; the CRL (DER) elsewhere.
-  pccs.override(ROOT_CRL_PATH, { status: 404 });
-  crlHost.override("/IntelSGXRootCA.der", { body: readVectorBytes("go-tdx-guest/rootcrl.der") });
+  collateral = await startSplitRootCrlPccs();
 });
 afterEach(async () => {
-  await Promise.all([pccs.close(), crlHost.close()]);
+  await collateral.close();
 });
 
 describe("createCollateralSource", () => {
   it("fetches the root CA CRL from rootCaCrlUrl and everything else from the PCCS", async () => {
-    const source = createCollateralSource({ pccsUrl: pccs.baseUrl, rootCaCrlUrl: `${crlHost.baseUrl}/IntelSGXRootCA.der`, now: () => S6_NOW });
+    const { pccs, crlHost, rootCaCrlUrl } = collateral;
+    const source = createCollateralSource({ pccsUrl: pccs.baseUrl, rootCaCrlUrl, now: () => S6_NOW });
     const grant = await source.collateralFor(platform);
     expect(toHex(grant.collateral.rootCaCrlDer)).toBe(toHex(readVectorBytes("go-tdx-guest/rootcrl.der")));
-    expect(crlHost.requests).toEqual(["/IntelSGXRootCA.der"]);
+    expect(crlHost.requests).toEqual([ROOT_CRL_FILE_PATH]);
     expect(pccs.requests.some((request) => request.startsWith(ROOT_CRL_PATH))).toBe(false);
     expect(pccs.requests).toHaveLength(3); // TCB Info, QE Identity, PCK CRL
   });
 
   it("without rootCaCrlUrl asks the PCCS's rootcacrl path, and a PCCS without it is COLLATERAL_UNAVAILABLE", async () => {
+    const { pccs, crlHost } = collateral;
     const source = createCollateralSource({ pccsUrl: pccs.baseUrl, now: () => S6_NOW });
     await expect(source.collateralFor(platform)).rejects.toSatisfy((error: unknown) => error instanceof AttestationError && error.code === "COLLATERAL_UNAVAILABLE");
     expect(pccs.requests).toContain(ROOT_CRL_PATH);

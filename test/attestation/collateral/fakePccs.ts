@@ -75,3 +75,24 @@ export async function startFakePccs(): Promise<FakePccs> {
       }),
   };
 }
+
+/** The root CA CRL's path on `crlHost` (Intel publishes its CRL as such a file). */
+export const ROOT_CRL_FILE_PATH = "/IntelSGXRootCA.der";
+
+/**
+ * Collateral served like Intel's PCS: a PCCS without the rootcacrl path (404), and the root CA
+ * CRL as a DER file on another host, at `rootCaCrlUrl`.
+ */
+export async function startSplitRootCrlPccs(): Promise<{ pccs: FakePccs; crlHost: FakePccs; rootCaCrlUrl: string; close(): Promise<void> }> {
+  const [pccs, crlHost] = await Promise.all([startFakePccs(), startFakePccs()]);
+  pccs.override(ROOT_CRL_PATH, { status: 404 });
+  crlHost.override(ROOT_CRL_FILE_PATH, { body: readVectorBytes("go-tdx-guest/rootcrl.der") });
+  return {
+    pccs,
+    crlHost,
+    rootCaCrlUrl: `${crlHost.baseUrl}${ROOT_CRL_FILE_PATH}`,
+    close: async () => {
+      await Promise.all([pccs.close(), crlHost.close()]);
+    },
+  };
+}
