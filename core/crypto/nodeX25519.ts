@@ -71,10 +71,7 @@ function privateKeyFromRaw(secret: Uint8Array): KeyObject {
  * same 32 bytes again, at the cost of a second scalar multiplication.)
  */
 function publicKeyOf(privateKey: KeyObject): X25519PublicKey {
-  const x = createPublicKey(privateKey).export({ format: "jwk" }).x;
-  const bytes = typeof x === "string" ? Buffer.from(x, "base64url") : undefined;
-  if (bytes?.length !== X25519_KEY_LENGTH) throw new Error("X25519 public key did not export 32 bytes");
-  return new X25519PublicKey(new Uint8Array(bytes));
+  return new X25519PublicKey(new Uint8Array(rawPublicKey(createPublicKey(privateKey))));
 }
 
 /** The raw X25519 public key of a raw 32-byte private key (load generators and tests). */
